@@ -1,0 +1,98 @@
+"""`panicscan scan | serve | demo | rules`: the command-line front end.
+
+Every user error ends in one line on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from bot import __version__
+from bot.errors import PanicscanError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"panicscan: {message} (see `panicscan {self._sub()} --help`)\n")
+
+    def _sub(self) -> str:
+        return self.prog.split()[-1] if " " in self.prog else "--help"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="panicscan", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"panicscan {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    scan = sub.add_parser("scan", help="scan a diff, a git range or a whole tree")
+    source = scan.add_mutually_exclusive_group(required=True)
+    source.add_argument("--diff", type=Path, help="unified diff file ('-' for stdin)")
+    source.add_argument("--base", help="base revision; scans `git diff BASE [HEAD]`")
+    source.add_argument("--all", action="store_true", help="every line of --root counts")
+    scan.add_argument("--root", type=Path, help="head tree the diff applies to")
+    scan.add_argument("--head", help="head revision (default: the working tree)")
+    scan.add_argument("--repo", type=Path, default=Path("."), help="git checkout for --base")
+    scan.add_argument(
+        "--format", choices=("text", "json", "github"), default="text", dest="output_format"
+    )
+    scan.add_argument("--include-tests", action="store_true", help="also flag test code")
+    scan.add_argument("--rules", type=Path, help="directory of rule YAML files")
+    scan.add_argument(
+        "--fail-level",
+        choices=("error", "warning", "notice", "never"),
+        default="error",
+        help="lowest severity that makes the exit status 1",
+    )
+
+    serve = sub.add_parser("serve", help="run the GitHub App webhook server")
+    serve.add_argument("--host", help="override PANICSCAN_HOST")
+    serve.add_argument("--port", type=int, help="override PANICSCAN_PORT")
+
+    demo = sub.add_parser("demo", help="review an example PR against a local GitHub double")
+    demo.add_argument("--diff", type=Path, help="unified diff to review instead of the example")
+    demo.add_argument("--root", type=Path, help="head tree for --diff")
+    demo.add_argument("--quiet", action="store_true", help="print only the summary lines")
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--rules", type=Path, help="directory of rule YAML files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "scan":
+            from bot.scan_command import run_scan
+
+            return run_scan(args)
+        if args.command == "serve":
+            from bot.service.serve import serve
+
+            return serve(host=args.host, port=args.port)
+        if args.command == "demo":
+            from bot.demo import run_demo
+
+            return run_demo(diff=args.diff, root=args.root, quiet=args.quiet)
+        if args.command == "rules":
+            from bot.rulefiles import load_rules
+
+            for rule in load_rules(args.rules):
+                clippy = ", ".join(f"clippy::{c}" for c in rule.clippy) or "-"
+                print(f"{rule.code}  {rule.id:<18} {rule.severity.value:<8} {clippy}")
+            return EXIT_CLEAN
+    except PanicscanError as exc:
+        print(f"panicscan: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

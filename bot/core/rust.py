@@ -1,0 +1,250 @@
+"""Run rules over the changed lines of one Rust file and turn matches into findings.
+
+The file is parsed once; each rule's query runs only over the byte ranges of the
+changed lines (plus the re-parsed contents of macros that touch them). A match is
+reported when its flagged span starts on a changed line.
+
+Query captures a rule may use: `@flag` (required) is the flagged expression, whose
+text feeds the snippet and fingerprint; `@start` (optional) moves the reported
+start, e.g. to the `.` of `.unwrap()` so multi-line chains point at that line;
+every capture's text can appear in the message template as `{name}`.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from bot.core.fingerprint import fingerprint
+from bot.core.model import Finding, Problem, Rule
+from bot.core.rust_items import enclosing_items
+from bot.core.rust_macros import TOKEN_TREES, Batch, Layer, file_batch, parse_level, pending_trees
+from bot.core.rust_syntax import (
+    SourceText,
+    combine_queries,
+    count_error_regions,
+    indexed_matches,
+    parse,
+)
+from bot.core.testcode import in_test_code, is_test_path
+
+# Flip to keep test-code findings marked suppressed="test-code" instead of dropping them.
+KEEP_SUPPRESSED = False
+
+MESSAGE_EXPR_CHARS = 60
+SNIPPET_CHARS = 200
+_TIGHT = re.compile(r"\s+(?=[.?)\]])|(?<=[(\[])\s+")
+
+
+@dataclass(frozen=True)
+class FileAnalysis:
+    findings: tuple[Finding, ...]
+    problems: tuple[Problem, ...]
+    parse_ms: float
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What stays fixed for one analyse_file call."""
+
+    path: str
+    text: SourceText
+    changed: frozenset[int] | None  # local (unshifted) lines
+    include_tests: bool
+    context: str
+    line_offset: int
+
+
+def analyse_file(
+    path: str,
+    source: bytes,
+    changed_lines: frozenset[int] | None,
+    rules: Sequence[Rule],
+    *,
+    include_tests: bool = False,
+    context: str = "full",
+    line_offset: int = 0,
+) -> FileAnalysis:
+    """Findings of `rules` on `changed_lines` (head-side numbers; None = every line).
+
+    `line_offset` is added to every line: a caller parsing a lone hunk that starts at
+    head line offset+1 passes it together with head-side `changed_lines`.
+    """
+    if is_test_path(path) and not include_tests and not KEEP_SUPPRESSED:
+        return FileAnalysis((), (), 0.0)
+    started = time.perf_counter()
+    root = parse(source)
+    parse_ms = (time.perf_counter() - started) * 1000.0
+    text = SourceText(source)
+    local = None if changed_lines is None else frozenset(n - line_offset for n in changed_lines)
+    scope = _Scope(path, text, local, include_tests, context, line_offset)
+    ranges = _byte_ranges(text, local)
+    problems: list[Problem] = []
+    errors = count_error_regions(root)
+    if errors:
+        problems.append(Problem(path, f"syntax errors: {errors} regions"))
+    if ranges == []:
+        return FileAnalysis((), tuple(problems), parse_ms)
+
+    file_is_test = is_test_path(path)
+    # One joined query per tree: every rule's patterns, then the macro token trees.
+    query, owners = combine_queries((*(rule.query for rule in rules), TOKEN_TREES))
+    macro_owner = len(rules)
+    found: dict[tuple[str, int, int, int, int], Finding] = {}
+    level = [file_batch(root)]
+    while level:
+        pending = []
+        for batch in level:
+            trees: list[Node] = []
+            for pattern, captures in _batch_matches(query, batch, ranges):
+                if owners[pattern] == macro_owner:
+                    trees.append(captures["tt"][0])
+                    continue
+                layer = batch.layer_of(captures["flag"][0])
+                rule = rules[owners[pattern]]
+                finding = None
+                if layer is not None:
+                    finding = _to_finding(scope, rule, layer, captures, file_is_test)
+                if finding is not None:
+                    key = (
+                        rule.id,
+                        finding.line,
+                        finding.column,
+                        finding.end_line,
+                        finding.end_column,
+                    )
+                    found.setdefault(key, finding)
+            pending.extend(pending_trees(source, batch, trees, ranges, include_tests=include_tests))
+        level = parse_level(pending) if pending else []
+    findings = tuple(sorted(found.values(), key=_order))
+    return FileAnalysis(findings, tuple(problems), parse_ms)
+
+
+def _order(finding: Finding) -> tuple[str, int, int, str, int, int]:
+    return (*finding.sort_key, finding.end_line, finding.end_column)
+
+
+def _byte_ranges(text: SourceText, lines: frozenset[int] | None) -> list[tuple[int, int]] | None:
+    """Merge changed lines into contiguous byte ranges; None means the whole file."""
+    if lines is None:
+        return None
+    ranges: list[tuple[int, int]] = []
+    for line in sorted(n for n in lines if 1 <= n <= text.line_count):
+        start, end = text.line_span(line)
+        if ranges and ranges[-1][1] == start:
+            ranges[-1] = (ranges[-1][0], end)
+        else:
+            ranges.append((start, end))
+    return ranges
+
+
+def _batch_matches(
+    query: str, batch: Batch, ranges: list[tuple[int, int]] | None
+) -> list[tuple[int, dict[str, list[Node]]]]:
+    # Macro batches hold only token trees that touch a range: query them whole.
+    if batch.layers[0].depth > 0 or ranges is None:
+        return indexed_matches(query, batch.root)
+    result: list[tuple[int, dict[str, list[Node]]]] = []
+    for byte_range in ranges:
+        result.extend(indexed_matches(query, batch.root, byte_range))
+    return result
+
+
+def _to_finding(
+    scope: _Scope,
+    rule: Rule,
+    layer: Layer,
+    captures: Mapping[str, list[Node]],
+    file_is_test: bool,
+) -> Finding | None:
+    flag = captures["flag"][0]
+    anchor = captures.get("start", [flag])[0]
+    if not (layer.contains(flag) and layer.contains(anchor)):
+        return None
+    parent = flag.parent
+    if parent is not None and parent.type in _skip_parent_kinds(rule):
+        return None
+    text = scope.text
+    start = anchor.start_byte + layer.delta
+    end = flag.end_byte + layer.delta
+    line, column = text.position(start)
+    if scope.changed is not None and line not in scope.changed:
+        return None
+    suppressed = None
+    if not scope.include_tests and (file_is_test or layer.outer_test or in_test_code(flag)):
+        if not KEEP_SUPPRESSED:
+            return None
+        suppressed = "test-code"
+    end_line, end_column = text.position(end)
+
+    items = enclosing_items(flag, layer.within())
+    item_path = " / ".join(layer.outer_labels + items.labels)
+    if items.innermost is not None:
+        item_span = (items.innermost[0] + layer.delta, items.innermost[1] + layer.delta)
+    else:
+        item_span = layer.outer_item or (0, len(text.source))
+    flag_start = _start_with_sigil(text.source, flag.start_byte + layer.delta, layer)
+    expression = text.text(flag_start, end)
+    # Same-text occurrences earlier in the item tell identical expressions apart;
+    # counting on whitespace-free text keeps it cheap and immune to reformatting.
+    compact = "".join(expression.split())
+    occurrence = "".join(text.text(item_span[0], flag_start).split()).count(compact)
+
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        path=scope.path,
+        line=line + scope.line_offset,
+        column=column,
+        end_line=end_line + scope.line_offset,
+        end_column=end_column,
+        message=_render_message(rule.message, captures, layer, text),
+        fingerprint=fingerprint(rule.id, scope.path, item_path, expression, occurrence),
+        suppressed=suppressed,
+        context=scope.context,
+        snippet=_shorten(expression, SNIPPET_CHARS),
+        item_path=item_path,
+    )
+
+
+def _skip_parent_kinds(rule: Rule) -> frozenset[str]:
+    kinds = rule.match.get("skip_parent_kinds", ())
+    if isinstance(kinds, (list, tuple)):
+        return frozenset(str(kind) for kind in kinds)
+    return frozenset()
+
+
+def _render_message(
+    template: str, captures: Mapping[str, list[Node]], layer: Layer, text: SourceText
+) -> str:
+    values: dict[str, str] = {}
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is None or name in values:
+            continue
+        nodes = captures.get(name)
+        if nodes:
+            node = nodes[0]
+            node_start = _start_with_sigil(text.source, node.start_byte + layer.delta, layer)
+            raw = text.text(node_start, node.end_byte + layer.delta)
+            values[name] = _shorten(raw, MESSAGE_EXPR_CHARS)
+        else:
+            values[name] = "…"
+    return template.format_map(values)
+
+
+def _start_with_sigil(source: bytes, start: int, layer: Layer) -> int:
+    """Macro bodies were parsed with `$` blanked; give `$e` its `$` back in shown text."""
+    if layer.depth > 0 and start > 0 and source[start - 1 : start] == b"$":
+        return start - 1
+    return start
+
+
+def _shorten(code: str, limit: int) -> str:
+    # Join chains split over lines back into `a.b()` rather than `a .b()`.
+    flat = _TIGHT.sub("", " ".join(code.split()))
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -1,0 +1,117 @@
+"""tree-sitter plumbing for Rust: the language, cached queries, and byte-to-position maps.
+
+Positions are 1-based. A column counts the characters of its line decoded as UTF-8
+with replacement (so an invalid byte counts as one character, like an editor
+showing U+FFFD). An end column is the column just after the last character, as in
+SARIF's `endColumn`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from functools import lru_cache
+
+import tree_sitter_rust
+from tree_sitter import Language, Node, Parser, Query, QueryCursor
+
+RUST = Language(tree_sitter_rust.language())
+
+_BOM = b"\xef\xbb\xbf"
+
+
+@lru_cache(maxsize=256)
+def compile_query(text: str) -> Query:
+    """Compile a query once per distinct text; raises tree_sitter.QueryError when invalid."""
+    return Query(RUST, text)
+
+
+def query_capture_names(text: str) -> frozenset[str]:
+    query = compile_query(text)
+    return frozenset(query.capture_name(i) for i in range(query.capture_count))
+
+
+def parse(source: bytes) -> Node:
+    """Parse Rust source and return the root node (never raises on bad input)."""
+    return Parser(RUST).parse(source).root_node
+
+
+@lru_cache(maxsize=64)
+def combine_queries(texts: tuple[str, ...]) -> tuple[str, tuple[int, ...]]:
+    """Join queries into one (a single tree walk is much faster than one per query) and
+    return, for each pattern of the joined query, the index of the text it came from."""
+    owners: list[int] = []
+    for index, text in enumerate(texts):
+        owners.extend([index] * compile_query(text).pattern_count)
+    return "\n".join(texts), tuple(owners)
+
+
+def indexed_matches(
+    query_text: str, node: Node, byte_range: tuple[int, int] | None = None
+) -> list[tuple[int, dict[str, list[Node]]]]:
+    """(pattern index, captures) of a query below `node`, optionally only over nodes
+    intersecting `byte_range`."""
+    cursor = QueryCursor(compile_query(query_text))
+    if byte_range is not None:
+        cursor.set_byte_range(byte_range[0], byte_range[1])
+    return cursor.matches(node)
+
+
+def matches(
+    query_text: str, node: Node, byte_range: tuple[int, int] | None = None
+) -> list[dict[str, list[Node]]]:
+    return [captures for _, captures in indexed_matches(query_text, node, byte_range)]
+
+
+def count_error_regions(root: Node) -> int:
+    """Count outermost ERROR/MISSING nodes; subtrees without errors are skipped."""
+    count = 0
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_error or node.is_missing:
+            count += 1
+        elif node.has_error:
+            stack.extend(node.children)
+    return count
+
+
+class SourceText:
+    """One file's bytes with a line table for byte-offset to (line, column) lookups."""
+
+    def __init__(self, source: bytes) -> None:
+        self.source = source
+        starts = [0]
+        find = source.find
+        pos = find(b"\n")
+        while pos != -1:
+            starts.append(pos + 1)
+            pos = find(b"\n", pos + 1)
+        self.line_starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)
+
+    def line_of(self, offset: int) -> int:
+        """1-based line holding byte `offset`."""
+        return bisect_right(self.line_starts, offset)
+
+    def line_span(self, line: int) -> tuple[int, int]:
+        """Byte range [start, end) of 1-based `line`, newline included."""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.source)
+        return start, end
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of byte `offset`; a BOM on line 1 takes no column."""
+        line = self.line_of(offset)
+        start = self.line_starts[line - 1]
+        if line == 1 and self.source.startswith(_BOM):
+            start = min(offset, len(_BOM))
+        prefix = self.source[start:offset]
+        if prefix.isascii():
+            return line, len(prefix) + 1
+        return line, len(prefix.decode("utf-8", errors="replace")) + 1
+
+    def text(self, start: int, end: int) -> str:
+        return self.source[start:end].decode("utf-8", errors="replace")

@@ -1,0 +1,125 @@
+"""The analysis core's front door: changed files + head sources in, findings out.
+
+Pure: the caller supplies the head sources (from disk, git or GitHub blobs);
+nothing here reads files or talks to the network.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.core.model import FileChange, FileStatus, Finding, Problem, Rule, ScanResult, ScanStats
+from bot.core.rust import analyse_file
+
+DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    include_tests: bool = False
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    """One Rust file to analyse: `changed_lines=None` means every line counts."""
+
+    path: str
+    changed_lines: frozenset[int] | None
+    hunks: tuple[tuple[int, str], ...] = ()
+
+
+def targets_from_diff(changes: Sequence[FileChange]) -> tuple[list[ScanTarget], list[Problem]]:
+    """The Rust files of a diff that have added lines; deleted and binary files are skipped."""
+    targets: list[ScanTarget] = []
+    problems: list[Problem] = []
+    for change in changes:
+        if not change.is_rust or change.status is FileStatus.DELETED:
+            continue
+        if change.is_binary:
+            problems.append(Problem(change.path, "binary file skipped"))
+            continue
+        if change.added_lines:
+            targets.append(ScanTarget(change.path, change.added_lines, change.hunk_text))
+    return targets, problems
+
+
+def scan(
+    targets: Sequence[ScanTarget],
+    sources: Mapping[str, bytes | None],
+    rules: Sequence[Rule],
+    options: ScanOptions = ScanOptions(),
+    *,
+    problems: Sequence[Problem] = (),
+    timer: Callable[[], float] = time.perf_counter,
+) -> ScanResult:
+    started = timer()
+    findings: list[Finding] = []
+    found_problems = list(problems)
+    parse_ms = 0.0
+    changed = 0
+    for target in targets:
+        source = sources.get(target.path)
+        if source is not None and len(source) > options.max_file_bytes:
+            found_problems.append(
+                Problem(target.path, f"file larger than {options.max_file_bytes} bytes skipped")
+            )
+            continue
+        changed += (
+            len(target.changed_lines)
+            if target.changed_lines is not None
+            else (source.count(b"\n") + 1 if source else 0)
+        )
+        if source is None:
+            result_findings, result_problems, ms = _scan_hunks(target, rules, options)
+        else:
+            analysis = analyse_file(
+                target.path,
+                source,
+                target.changed_lines,
+                rules,
+                include_tests=options.include_tests,
+            )
+            result_findings, result_problems, ms = (
+                list(analysis.findings),
+                list(analysis.problems),
+                analysis.parse_ms,
+            )
+        findings += result_findings
+        found_problems += result_problems
+        parse_ms += ms
+    findings.sort(key=lambda f: f.sort_key)
+    return ScanResult(
+        findings=tuple(findings),
+        problems=tuple(found_problems),
+        stats=ScanStats(
+            files=len(targets),
+            changed_lines=changed,
+            parse_ms=parse_ms,
+            total_ms=(timer() - started) * 1000.0,
+        ),
+    )
+
+
+def _scan_hunks(
+    target: ScanTarget, rules: Sequence[Rule], options: ScanOptions
+) -> tuple[list[Finding], list[Problem], float]:
+    """Without the head file, parse each hunk's head-side text on its own (partial context)."""
+    findings: list[Finding] = []
+    problems = [Problem(target.path, "head file unavailable; analysed the hunk text alone")]
+    parse_ms = 0.0
+    for first_line, text in target.hunks:
+        analysis = analyse_file(
+            target.path,
+            text.encode("utf-8", "surrogateescape"),
+            target.changed_lines,
+            rules,
+            include_tests=options.include_tests,
+            context="partial",
+            line_offset=first_line - 1,
+        )
+        findings += analysis.findings
+        parse_ms += analysis.parse_ms
+    return findings, problems, parse_ms

@@ -1,0 +1,127 @@
+"""Decide whether code is test code: test paths, `#[test]` functions, `#[cfg(test)]` items.
+
+Test code may unwrap freely, so findings there are skipped unless asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from tree_sitter import Node
+
+_TEST_DIRS = frozenset({"tests", "benches", "examples"})
+_COMMENTS = frozenset({"line_comment", "block_comment"})
+_TOKEN = re.compile(r'\s*(?:([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\]|\\.)*")|(.))', re.DOTALL)
+
+
+def is_test_path(path: str) -> bool:
+    """True for files under a `tests`, `benches` or `examples` directory, and `build.rs`."""
+    parts = PurePosixPath(path.replace("\\", "/")).parts
+    return parts[-1:] == ("build.rs",) or any(part in _TEST_DIRS for part in parts[:-1])
+
+
+def is_test_attribute(text: str) -> bool:
+    """True for `test`, `<anything>::test`, and `cfg(...)` that only holds under `test`."""
+    compact = "".join(text.split())
+    head = re.match(r"[A-Za-z0-9_:]*", compact)
+    path = head.group(0) if head else ""
+    if path == "test" or path.endswith("::test"):
+        return True
+    if path == "cfg" and compact[len(path) : len(path) + 1] == "(":
+        return _cfg_implies_test(compact[len(path) :])
+    return False
+
+
+def in_test_code(node: Node) -> bool:
+    """True when `node` sits in an item marked as test code, or in a `#![cfg(test)]` scope."""
+    current: Node | None = node
+    while current is not None:
+        if _has_test_outer_attribute(current) or _has_test_inner_attribute(current):
+            return True
+        current = current.parent
+    return False
+
+
+def _has_test_outer_attribute(node: Node) -> bool:
+    sibling = node.prev_named_sibling
+    while sibling is not None and (sibling.type == "attribute_item" or sibling.type in _COMMENTS):
+        if sibling.type == "attribute_item" and _attribute_is_test(sibling):
+            return True
+        sibling = sibling.prev_named_sibling
+    return False
+
+
+def _has_test_inner_attribute(node: Node) -> bool:
+    if node.type not in ("source_file", "declaration_list"):
+        return False
+    # Walk lazily: a file's root can have thousands of children, inner attributes lead.
+    for index in range(node.named_child_count):
+        child = node.named_child(index)
+        if child is None:
+            break
+        if child.type == "inner_attribute_item":
+            if _attribute_is_test(child):
+                return True
+        elif child.type not in _COMMENTS:
+            # Inner attributes must come first; stop at the first item.
+            return False
+    return False
+
+
+def _attribute_is_test(attribute_item: Node) -> bool:
+    for child in attribute_item.named_children:
+        if child.type == "attribute" and child.text is not None:
+            return is_test_attribute(child.text.decode("utf-8", errors="replace"))
+    return False
+
+
+def _cfg_implies_test(args: str) -> bool:
+    """Evaluate `(predicate)`: does the predicate only hold when `test` is set?"""
+    tokens = [m.group(0).strip() for m in _TOKEN.finditer(args) if m.group(0).strip()]
+    if len(tokens) < 3 or tokens[0] != "(" or tokens[-1] != ")":
+        return False
+    parser = _CfgParser(tokens[1:-1])
+    result = parser.predicate()
+    return result and parser.done()
+
+
+class _CfgParser:
+    """Recursive descent over cfg tokens; returns whether each predicate implies `test`."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def done(self) -> bool:
+        return self.pos == len(self.tokens)
+
+    def _peek(self) -> str:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else ""
+
+    def _take(self) -> str:
+        token = self._peek()
+        self.pos += 1
+        return token
+
+    def predicate(self) -> bool:
+        name = self._take()
+        if self._peek() == "=":
+            self._take()
+            self._take()
+            return False
+        if self._peek() != "(":
+            return name == "test"
+        self._take()
+        parts: list[bool] = []
+        while self._peek() not in (")", ""):
+            parts.append(self.predicate())
+            if self._peek() == ",":
+                self._take()
+        self._take()
+        if name == "any":
+            return bool(parts) and all(parts)
+        if name == "all":
+            return any(parts)
+        # not(...) and unknown operators never imply test.
+        return False

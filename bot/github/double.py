@@ -1,0 +1,338 @@
+"""A local GitHub REST API double for tests, the demo and benchmarks.
+
+It listens on 127.0.0.1 (ephemeral port), keeps an in-memory model and follows
+GitHub's documented behaviour for the endpoints panicscan uses: App JWTs and
+installation tokens, paginated PR files with Link headers, blobs, reviews that
+are rejected whole when one comment misses the diff, check runs limited to 50
+annotations per request, and rate-limit headers. Deliberate simplifications are
+marked "Simplification:" in the double_* modules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from unidiff.patch import PatchSet
+
+from bot.github import double_render as render
+from bot.github.double_auth import PUBLIC_KEY, auth_and_rate_limit
+from bot.github.double_auth import routes as app_routes
+from bot.github.double_diff import blob_sha
+from bot.github.double_http import CONTEXT_KEY, DoubleContext, iso
+from bot.github.double_routes_checks import routes as check_routes
+from bot.github.double_routes_pulls import routes as pull_routes
+from bot.github.double_state import (
+    CheckRunState,
+    FileState,
+    IssueCommentState,
+    LoggedRequest,
+    PullRequestState,
+    ReactionState,
+    ReviewCommentState,
+    ReviewState,
+    build_files,
+    fake_commit_sha,
+)
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+ROLES = ("admin", "maintain", "write", "triage", "read", "none")
+
+
+@dataclass(frozen=True)
+class Fault:
+    """Answer matching requests with `status` (0 = only delay, then serve normally)."""
+
+    method: str
+    path_regex: str
+    status: int
+    times: int
+    headers: Mapping[str, str]
+    delay: float
+
+
+class GitHubDouble:
+    """The server and its model. Start it, seed it, point the client at `base_url`."""
+
+    def __init__(
+        self,
+        app_id: int,
+        app_public_key_pem: bytes,
+        *,
+        app_slug: str = "panicscan",
+        app_owner: str = "panicscan-dev",
+        token_lifetime: float = 3600.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._ctx = DoubleContext(
+            app_id=app_id,
+            app_slug=app_slug,
+            app_owner=app_owner,
+            token_lifetime=token_lifetime,
+            clock=clock,
+        )
+        self._public_key = app_public_key_pem
+        self._faults: list[Fault] = []
+        self._runner: web.AppRunner | None = None
+        self.requests: list[LoggedRequest] = []
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    async def start(self) -> str:
+        """Listen on an ephemeral loopback port; returns the base URL."""
+        app = web.Application(middlewares=[self._log, self._inject_faults, auth_and_rate_limit])
+        app[CONTEXT_KEY] = self._ctx
+        app[PUBLIC_KEY] = self._public_key
+        app.add_routes(app_routes)
+        app.add_routes(pull_routes)
+        app.add_routes(check_routes)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self._ctx.base_url = f"http://{host}:{port}"
+        self._ctx.started_at = self._ctx.clock()
+        return self._ctx.base_url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        return self._ctx.base_url
+
+    def served_routes(self) -> list[tuple[str, str]]:
+        """(METHOD, OpenAPI path template) of every endpoint the double serves."""
+        out = []
+        for table in (app_routes, pull_routes, check_routes):
+            for route in table:
+                assert isinstance(route, web.RouteDef)
+                out.append((route.method, route.path))
+        return out
+
+    # -- seeding -------------------------------------------------------------------
+
+    def add_installation(self, installation_id: int, account: str) -> None:
+        self._ctx.store.installations[installation_id] = account
+
+    def set_permission(self, owner: str, repo: str, user: str, permission: str) -> None:
+        """Give `user` a collaborator role (admin|maintain|write|triage|read|none)."""
+        if permission not in ROLES:
+            raise ValueError(f"unknown permission {permission!r}; use one of {ROLES}")
+        self._ctx.store.permissions[(owner.lower(), repo.lower(), user.lower())] = permission
+
+    def set_rate_limit_remaining(self, installation_id: int, remaining: int) -> None:
+        self._ctx.store.remaining[f"installation:{installation_id}"] = remaining
+
+    def open_pull_request(
+        self,
+        owner: str,
+        repo: str,
+        *,
+        base: Mapping[str, bytes],
+        head: Mapping[str, bytes],
+        title: str = "Change things",
+        author: str = "octocat",
+        number: int | None = None,
+    ) -> PullRequestState:
+        """Open a PR from two file trees (path -> bytes); patches are computed like git."""
+        files = build_files(base, head)
+        for data in [*base.values(), *head.values()]:
+            self._ctx.store.blobs[(owner, repo, blob_sha(data))] = data
+        return self._store_pull(
+            owner=owner, repo=repo, files=files, title=title, author=author, number=number
+        )
+
+    def open_pull_request_from_diff(
+        self,
+        owner: str,
+        repo: str,
+        *,
+        diff: str,
+        head_root: Path,
+        title: str = "Change things",
+        author: str = "octocat",
+        number: int | None = None,
+    ) -> PullRequestState:
+        """Open a PR from a unified diff plus the head tree it applies to.
+
+        Patches are the diff's own hunks; head blobs come from `head_root`. Base
+        blobs are unknown, so removed files carry no sha.
+        """
+        files: list[FileState] = []
+        for patched in PatchSet(diff):
+            path = _strip_prefix(patched.path)
+            if patched.is_removed_file:
+                status, sha = "removed", None
+            else:
+                data = (head_root / path).read_bytes()
+                sha = blob_sha(data)
+                self._ctx.store.blobs[(owner, repo, sha)] = data
+                status = "added" if patched.is_added_file else "modified"
+            previous = None
+            if patched.is_rename:
+                status, previous = "renamed", _strip_prefix(patched.source_file)
+            patch_text = "".join(str(h) for h in patched).rstrip("\n")
+            files.append(
+                FileState(
+                    filename=path,
+                    status=status,
+                    sha=sha,
+                    patch=patch_text or None,
+                    additions=patched.added,
+                    deletions=patched.removed,
+                    previous_filename=previous,
+                )
+            )
+        return self._store_pull(
+            owner=owner, repo=repo, files=tuple(files), title=title, author=author, number=number
+        )
+
+    def _store_pull(
+        self,
+        *,
+        owner: str,
+        repo: str,
+        files: tuple[FileState, ...],
+        title: str,
+        author: str,
+        number: int | None,
+    ) -> PullRequestState:
+        store = self._ctx.store
+        if number is None:
+            taken = [n for o, r, n in store.pulls if (o, r) == (owner, repo)]
+            number = max(taken, default=0) + 1
+        pr = PullRequestState(
+            owner=owner,
+            repo=repo,
+            number=number,
+            id=store.next_id(),
+            title=title,
+            author=author,
+            base_ref="main",
+            head_ref=f"pr-{number}",
+            base_sha=fake_commit_sha(owner, repo, str(number), "base"),
+            head_sha=fake_commit_sha(owner, repo, str(number), "head"),
+            files=files,
+            created_at=iso(self._ctx.clock()),
+        )
+        store.pulls[(owner, repo, number)] = pr
+        store.commits.update({(owner, repo, pr.base_sha), (owner, repo, pr.head_sha)})
+        return pr
+
+    # -- faults ----------------------------------------------------------------------
+
+    def inject(  # noqa: PLR0917 - positional shape is the agreed test API
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        delay: float = 0,
+    ) -> None:
+        """Make the next `times` matching requests fail with `status` after `delay` s."""
+        fault = Fault(method.upper(), path_regex, status, times, dict(headers or {}), delay)
+        self._faults.append(fault)
+
+    def _take_fault(self, request: web.Request) -> Fault | None:
+        for index, fault in enumerate(self._faults):
+            if fault.method == request.method and re.search(fault.path_regex, request.path):
+                if fault.times <= 1:
+                    del self._faults[index]
+                else:
+                    self._faults[index] = replace(fault, times=fault.times - 1)
+                return fault
+        return None
+
+    @web.middleware
+    async def _inject_faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        fault = self._take_fault(request)
+        if fault is None:
+            return await handler(request)
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.status == 0:
+            return await handler(request)
+        body = render.error(f"Injected fault ({fault.status})", status=str(fault.status))
+        return web.Response(
+            status=fault.status,
+            text=json.dumps(body),
+            content_type="application/json",
+            headers=fault.headers,
+        )
+
+    # -- request log -----------------------------------------------------------------
+
+    @web.middleware
+    async def _log(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        body: Any = None
+        if request.body_exists:
+            raw = await request.read()  # aiohttp caches it, so handlers can read again
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                log.debug("non-JSON request body on %s %s", request.method, request.path)
+                body = raw.decode("utf-8", errors="replace")
+        try:
+            response = await handler(request)
+        except Exception:
+            log.exception("GitHub double failed on %s %s", request.method, request.path)
+            raise
+        payload: Any = None
+        if isinstance(response, web.Response) and response.content_type == "application/json":
+            payload = json.loads(response.text or "null")
+        resource = request.match_info.route.resource
+        self.requests.append(
+            LoggedRequest(
+                method=request.method,
+                path=request.path,
+                route=resource.canonical if resource is not None else request.path,
+                query=dict(request.query),
+                status=response.status,
+                body=body,
+                response=payload,
+            )
+        )
+        return response
+
+    # -- assertions ------------------------------------------------------------------
+
+    @property
+    def reviews(self) -> list[ReviewState]:
+        return list(self._ctx.store.reviews.values())
+
+    @property
+    def review_comments(self) -> list[ReviewCommentState]:
+        return list(self._ctx.store.review_comments.values())
+
+    @property
+    def check_runs(self) -> list[CheckRunState]:
+        return list(self._ctx.store.check_runs.values())
+
+    @property
+    def issue_comments(self) -> list[IssueCommentState]:
+        return list(self._ctx.store.issue_comments.values())
+
+    @property
+    def reactions(self) -> list[ReactionState]:
+        return list(self._ctx.store.reactions.values())
+
+    def pull_request(self, owner: str, repo: str, number: int) -> PullRequestState | None:
+        return self._ctx.store.pull(owner, repo, number)
+
+
+def _strip_prefix(path: str) -> str:
+    return path[2:] if path.startswith(("a/", "b/")) else path

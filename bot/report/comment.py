@@ -1,0 +1,68 @@
+"""The inline review comment for one finding, and the hidden marker that identifies it.
+
+The comment is written to start a conversation about the failure mode: what was
+found, how it panics, the questions to answer, and what to do instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.model import Finding, Rule
+from bot.report.markdown import code_span, render_inline
+
+MARKER_RE = re.compile(r"<!-- panicscan:v1 fp=([0-9a-f]{8,64}) rule=([a-z0-9-]{1,64}) -->")
+MAX_BODY_CHARS = 65_536
+
+
+@dataclass(frozen=True)
+class Marker:
+    fingerprint: str
+    rule: str
+
+
+def marker(finding: Finding) -> str:
+    return f"<!-- panicscan:v1 fp={finding.fingerprint} rule={finding.rule} -->"
+
+
+def parse_marker(body: str) -> Marker | None:
+    """The marker in a comment body, if any. Callers must also check the author is our app."""
+    match = MARKER_RE.search(body)
+    return Marker(match.group(1), match.group(2)) if match else None
+
+
+def render_comment(finding: Finding, rule: Rule) -> str:
+    where = f" in {code_span(finding.item_path)}" if finding.item_path else ""
+    lines = [
+        f"**panicscan** · {code_span(rule.id)} · {finding.severity.value}",
+        "",
+        f"{render_inline(finding.message)}{where}. {render_inline(rule.summary)}",
+    ]
+    if finding.context == "partial":
+        lines += ["", "_Only the changed hunk could be read, so the context is partial._"]
+    if rule.questions:
+        lines += ["", "**Before this merges, can the author and reviewer answer:**"]
+        lines += [f"- {q.strip()}" for q in rule.questions]
+    if rule.alternatives:
+        lines += ["", "**Instead, consider:**"]
+        lines += [f"- {a.strip()}" for a in rule.alternatives]
+    lines += [
+        "",
+        "<details><summary>Why this matters</summary>",
+        "",
+        rule.why.strip(),
+        "",
+        "</details>",
+        "",
+        "Fixed it? Push and this thread resolves. Deliberate? Reply "
+        "`/panicscan ignore <reason>` to waive it with a reason.",
+        "",
+        marker(finding),
+    ]
+    body = "\n".join(lines)
+    if len(body) > MAX_BODY_CHARS:
+        # GitHub rejects bodies over 65,536 characters with a 422 for the whole review.
+        keep = MAX_BODY_CHARS - len(marker(finding)) - 20
+        body = body[:keep] + "\n…\n\n" + marker(finding)
+    return body

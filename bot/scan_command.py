@@ -1,0 +1,106 @@
+"""`panicscan scan`: gathers the diff and head sources from disk or git, runs the core, prints."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path, PurePosixPath
+
+from bot.core.diff import parse_unified_diff
+from bot.core.model import ScanResult, Severity
+from bot.core.scan import ScanOptions, ScanTarget, scan, targets_from_diff
+from bot.errors import InputError
+from bot.gitdiff import diff_from_git, head_reader
+from bot.report.checkrun import blocking
+from bot.report.github_report import render_github
+from bot.report.json_report import render_json
+from bot.report.text_report import render_text
+from bot.rulefiles import load_rules
+
+SKIPPED_DIRS = frozenset({"target", ".git", "node_modules"})
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    rules = load_rules(args.rules)
+    options = ScanOptions(include_tests=args.include_tests)
+    if args.all:
+        root = _require_dir(args.root, "--all needs --root DIR")
+        paths = sorted(_rust_files(root))
+        targets = [ScanTarget(p, None) for p in paths]
+        sources = {p: _read_under(root, p) for p in paths}
+        result = scan(targets, sources, rules, options)
+    elif args.diff is not None:
+        parsed = parse_unified_diff(_read_diff(args.diff))
+        targets, problems = targets_from_diff(parsed.files)
+        problems = [*parsed.problems, *problems]
+        root = _require_dir(args.root, "--root must be a directory") if args.root else None
+        sources = {t.path: _read_under(root, t.path) if root else None for t in targets}
+        result = scan(targets, sources, rules, options, problems=problems)
+    else:
+        repo = args.repo
+        parsed = parse_unified_diff(diff_from_git(repo, args.base, args.head))
+        targets, problems = targets_from_diff(parsed.files)
+        problems = [*parsed.problems, *problems]
+        read = head_reader(repo, args.head)
+        sources = {t.path: read(t.path) for t in targets}
+        result = scan(targets, sources, rules, options, problems=problems)
+    sys.stdout.write(_render(result, args.output_format))
+    return _exit_status(result, args.fail_level)
+
+
+def _render(result: ScanResult, output_format: str) -> str:
+    if output_format == "json":
+        return render_json(result)
+    if output_format == "github":
+        return render_github(result)
+    return render_text(result)
+
+
+def _exit_status(result: ScanResult, fail_level: str) -> int:
+    if fail_level == "never":
+        return 0
+    return 1 if blocking(result.findings, Severity(fail_level)) else 0
+
+
+def _read_diff(path: Path) -> bytes:
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read diff {path}: {exc.strerror or exc}") from exc
+
+
+def _require_dir(path: Path | None, message: str) -> Path:
+    if path is None:
+        raise InputError(message)
+    if not path.is_dir():
+        raise InputError(f"{path}: not a directory")
+    return path
+
+
+def _read_under(root: Path | None, rel: str) -> bytes | None:
+    """The head file, or None (partial context) when it is missing or escapes the root."""
+    if root is None:
+        return None
+    parts = PurePosixPath(rel).parts
+    if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
+        return None
+    try:
+        return (root / Path(*parts)).read_bytes()
+    except OSError:
+        return None
+
+
+def _rust_files(root: Path) -> list[str]:
+    found: list[str] = []
+    for path in root.rglob("*.rs"):
+        rel = path.relative_to(root)
+        if any(part in SKIPPED_DIRS or part.startswith(".") for part in rel.parts[:-1]):
+            continue
+        if path.is_file():
+            found.append(rel.as_posix())
+    return found
+
+
+__all__ = ["Problem", "run_scan"]

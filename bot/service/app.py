@@ -1,0 +1,213 @@
+"""The aiohttp app: POST /webhook (verify, parse, enqueue, answer fast) and GET /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import signal
+from collections.abc import Awaitable, Callable, Mapping
+from urllib.parse import parse_qs
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+
+from bot.service.events import Router, make_context
+from bot.service.queue import JobSink, ManagedJobSink, QueueUnavailable
+from bot.service.settings import Settings
+from bot.service.signature import verify_signature
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+ROUTER_KEY = web.AppKey("router", Router)
+QUEUE_KEY = web.AppKey("queue", JobSink)
+
+# Header values end up in logs, so only accept the shapes GitHub sends (GUIDs, snake_case).
+_DELIVERY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_EVENT_RE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_CHUNK = 64 * 1024
+# aiohttp's own shutdown wait for open requests; webhook requests finish in milliseconds.
+_HTTP_SHUTDOWN_TIMEOUT = 5.0
+
+_logger = logging.getLogger("panicscan.service.app")
+ACCESS_LOG = logging.getLogger("panicscan.access")
+
+
+def build_app(settings: Settings, router: Router, queue: JobSink) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[_errors])
+    app[SETTINGS_KEY] = settings
+    app[ROUTER_KEY] = router
+    app[QUEUE_KEY] = queue
+    app.router.add_post("/webhook", _webhook)
+    app.router.add_get("/healthz", _healthz)
+    return app
+
+
+def _json(status: int, body: Mapping[str, object]) -> web.Response:
+    return web.json_response(dict(body), status=status)
+
+
+def _header(request: web.BaseRequest, name: str, pattern: re.Pattern[str]) -> str | None:
+    value = request.headers.get(name)
+    return value if value is not None and pattern.fullmatch(value) else None
+
+
+@web.middleware
+async def _errors(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise  # aiohttp's own 404/405 answers
+    except Exception:
+        _logger.exception(
+            "unexpected error on %s %s",
+            request.method,
+            request.path,
+            extra={"delivery_id": _header(request, "X-GitHub-Delivery", _DELIVERY_RE)},
+        )
+        return _json(500, {"error": "internal error"})
+
+
+async def _healthz(_request: web.Request) -> web.Response:
+    return _json(200, {"status": "ok"})
+
+
+async def _read_capped(request: web.Request, limit: int) -> bytes | None:
+    """The raw body, or None once it is known to exceed `limit` bytes."""
+    if request.content_length is not None and request.content_length > limit:
+        return None  # refuse before reading a single byte
+    # Chunked bodies (or a lying Content-Length) are cut off while streaming.
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.content.iter_chunked(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _parse_payload(body: bytes, content_type: str) -> Mapping[str, object] | None:
+    """The JSON object GitHub sent (raw JSON or the form field `payload`), else None."""
+    try:
+        text = body.decode("utf-8")
+        if content_type == "application/x-www-form-urlencoded":
+            text = parse_qs(text, strict_parsing=True).get("payload", [""])[0]
+        value = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        # UnicodeDecodeError and JSONDecodeError are ValueErrors; deep nesting recurses.
+        return None
+    return value if isinstance(value, dict) else None
+
+
+async def _webhook(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS_KEY]
+    delivery = _header(request, "X-GitHub-Delivery", _DELIVERY_RE)
+    body = await _read_capped(request, settings.max_body_bytes)
+    if body is None:
+        _logger.warning(
+            "rejected delivery: body over %d bytes",
+            settings.max_body_bytes,
+            extra={"delivery_id": delivery},
+        )
+        response = _json(413, {"error": "payload too large"})
+        response.force_close()  # the rest of the body is not worth draining
+        return response
+    # Authenticate before looking at anything the sender controls.
+    signature = request.headers.get("X-Hub-Signature-256")
+    if not verify_signature(settings.webhook_secret_bytes, body, signature):
+        _logger.warning(
+            "rejected delivery: %s signature from %s",
+            "missing" if signature is None else "invalid",
+            request.remote,
+            extra={"delivery_id": delivery},
+        )
+        return _json(401, {"error": "bad signature"})
+    event = _header(request, "X-GitHub-Event", _EVENT_RE)
+    if event is None or delivery is None:
+        return _json(400, {"error": "missing or invalid X-GitHub-Event/X-GitHub-Delivery"})
+    payload = _parse_payload(body, request.content_type)
+    if payload is None:
+        return _json(400, {"error": "body is not a JSON object"})
+    if event == "ping":
+        return _json(200, {"ok": True})
+
+    ctx = make_context(delivery, event, payload)
+    if not request.app[ROUTER_KEY].handles(ctx.event, ctx.action):
+        ctx.logger.debug("no handler for %s", ctx.key)
+        return web.Response(status=204)
+    try:
+        await request.app[QUEUE_KEY].submit(ctx)
+    except QueueUnavailable as exc:
+        ctx.logger.error("delivery not queued: %s", exc)
+        return _json(503, {"error": "queue unavailable"})
+    ctx.logger.info("accepted %s", ctx.key)
+    return _json(202, {"accepted": delivery})
+
+
+class AccessLogger(AbstractAccessLogger):
+    """One line per request with the delivery id and event; never headers or bodies."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %d %.1fms",
+            request.method,
+            request.path,
+            response.status,
+            time * 1000,
+            extra={
+                "remote": request.remote,
+                "delivery_id": _header(request, "X-GitHub-Delivery", _DELIVERY_RE),
+                "event": _header(request, "X-GitHub-Event", _EVENT_RE),
+            },
+        )
+
+
+async def run_server(
+    settings: Settings,
+    router: Router,
+    queue: ManagedJobSink,
+    *,
+    stop_event: asyncio.Event | None = None,
+) -> None:
+    """Serve until SIGTERM/SIGINT (or `stop_event`), then drain the queue gracefully."""
+    stop = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            installed.append(sig)
+        except (NotImplementedError, RuntimeError) as exc:  # Windows, or not the main thread
+            _logger.warning("cannot handle %s: %s", sig.name, exc)
+
+    runner = web.AppRunner(
+        build_app(settings, router, queue),
+        access_log_class=AccessLogger,
+        access_log=ACCESS_LOG,
+        shutdown_timeout=_HTTP_SHUTDOWN_TIMEOUT,
+    )
+    await queue.start()
+    try:
+        await runner.setup()
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        for address in runner.addresses:
+            # TCP addresses are (host, port[, flowinfo, scope_id]) tuples.
+            url = (
+                f"http://{address[0]}:{address[1]}" if isinstance(address, tuple) else str(address)
+            )
+            _logger.info("listening on %s", url, extra={"address": url})
+        await stop.wait()
+        _logger.info("shutting down")
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        await runner.cleanup()  # stop accepting deliveries first...
+        await queue.stop(settings.shutdown_timeout)  # ...then finish the accepted ones
+        _logger.info("stopped")
