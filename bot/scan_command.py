@@ -33,8 +33,8 @@ def run_scan(args: argparse.Namespace) -> int:
         parsed = parse_unified_diff(_read_diff(args.diff))
         targets, problems = targets_from_diff(parsed.files)
         problems = [*parsed.problems, *problems]
-        root = _require_dir(args.root, "--root must be a directory") if args.root else None
-        sources = {t.path: _read_under(root, t.path) if root else None for t in targets}
+        head_root = _require_dir(args.root, "--root must be a directory") if args.root else None
+        sources = {t.path: _read_under(head_root, t.path) for t in targets}
         result = scan(targets, sources, rules, options, problems=problems)
     else:
         repo = args.repo
@@ -101,6 +101,3 @@ def _rust_files(root: Path) -> list[str]:
         if path.is_file():
             found.append(rel.as_posix())
     return found
-
-
-__all__ = ["Problem", "run_scan"]

@@ -106,7 +106,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Problem:
-    """Something the scan could not do fully (a skipped file, a parse error), reported not raised."""
+    """Something the scan could not do fully (skipped file, parse error): reported, not raised."""
 
     path: str
     message: str

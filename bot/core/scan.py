@@ -22,6 +22,9 @@ class ScanOptions:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
 
 
+DEFAULT_OPTIONS = ScanOptions()
+
+
 @dataclass(frozen=True)
 class ScanTarget:
     """One Rust file to analyse: `changed_lines=None` means every line counts."""
@@ -50,7 +53,7 @@ def scan(
     targets: Sequence[ScanTarget],
     sources: Mapping[str, bytes | None],
     rules: Sequence[Rule],
-    options: ScanOptions = ScanOptions(),
+    options: ScanOptions = DEFAULT_OPTIONS,
     *,
     problems: Sequence[Problem] = (),
     timer: Callable[[], float] = time.perf_counter,

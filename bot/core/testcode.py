@@ -77,7 +77,7 @@ def _attribute_is_test(attribute_item: Node) -> bool:
 
 
 def _cfg_implies_test(args: str) -> bool:
-    """Evaluate `(predicate)`: does the predicate only hold when `test` is set?"""
+    """Evaluate `(predicate)`: is this code meant for tests (a `test` not under `not`)?"""
     tokens = [m.group(0).strip() for m in _TOKEN.finditer(args) if m.group(0).strip()]
     if len(tokens) < 3 or tokens[0] != "(" or tokens[-1] != ")":
         return False
@@ -119,9 +119,9 @@ class _CfgParser:
             if self._peek() == ",":
                 self._take()
         self._take()
-        if name == "any":
-            return bool(parts) and all(parts)
-        if name == "all":
+        if name in ("any", "all"):
+            # `any(test, feature = "testing")` is the usual spelling of test-support
+            # code shared with other crates, so it counts as test code too.
             return any(parts)
         # not(...) and unknown operators never imply test.
         return False

@@ -129,3 +129,17 @@ def diff_hunk_until(hunk: Hunk, line: int, side: str) -> str:
         if coord[index - 1] == line:
             break
     return "\n".join(kept)
+
+
+def position_of(patch: str, line: int, side: str) -> int | None:
+    """GitHub's legacy `position`: lines below the file's first `@@` header."""
+    index = 0 if side == "LEFT" else 1
+    position = 0
+    for hunk in parse_hunks(patch):
+        if position:
+            position += 1  # a later hunk's header line counts too
+        for coord in hunk.coordinates:
+            position += 1
+            if coord[index] == line:
+                return position
+    return None

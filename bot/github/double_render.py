@@ -296,8 +296,8 @@ def review_comment(base: str, c: ReviewCommentState) -> Json:
         "node_id": _node_id("PullRequestReviewComment", c.id),
         "diff_hunk": c.diff_hunk,
         "path": c.path,
-        "position": None,  # `position` is closing down; we never compute it
-        "original_position": 1,
+        "position": c.position,
+        "original_position": c.position,
         "commit_id": c.commit_id,
         "original_commit_id": c.commit_id,
         "user": user(base, c.user),

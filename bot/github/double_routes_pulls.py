@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.github import double_render as render
-from bot.github.double_diff import diff_hunk_until, find_hunk
+from bot.github.double_diff import diff_hunk_until, find_hunk, position_of
 from bot.github.double_http import (
     DoubleContext,
     context,
@@ -120,6 +120,7 @@ def _new_comment(
         body=c["body"],
         commit_id=commit,
         diff_hunk=diff_hunk_until(hunk, c["line"], side),
+        position=position_of(file.patch or "", c["line"], side) or 1,
         in_reply_to_id=None,
         user=ctx.bot_login,
         created_at=ctx.now_iso(),

@@ -85,6 +85,7 @@ class ReviewCommentState:
     body: str
     commit_id: str
     diff_hunk: str
+    position: int  # legacy diff position, still present in GitHub's responses
     in_reply_to_id: int | None
     user: str
     created_at: str

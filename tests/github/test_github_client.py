@@ -160,7 +160,10 @@ def test_review_with_a_comment_outside_the_diff_is_rejected_whole(
             port = await PyGithubFactory(APP_ID, app_key, double.base_url).for_installation(
                 INSTALLATION
             )
-            drafts = [ReviewCommentDraft("a.rs", 3, "in diff"), ReviewCommentDraft("a.rs", 30, "no")]
+            drafts = [
+                ReviewCommentDraft("a.rs", 3, "in diff"),
+                ReviewCommentDraft("a.rs", 30, "no"),
+            ]
             with pytest.raises(GitHubValidationError) as caught:
                 await port.create_review(REF, pr.number, pr.head_sha, "summary", drafts)
             assert "must be part of the diff" in str(caught.value)

@@ -18,7 +18,7 @@ from cachetools import LRUCache
 
 from bot.core.diff import parse_file_patch
 from bot.core.model import FileChange, Finding, Problem, Rule, ScanResult, Severity
-from bot.core.scan import ScanOptions, scan, targets_from_diff
+from bot.core.scan import DEFAULT_OPTIONS, ScanOptions, scan, targets_from_diff
 from bot.errors import GitHubError, InputError, PanicscanError
 from bot.github.port import GitHubPort, GitHubPortFactory
 from bot.github.types import CheckRunOutput, PRFile, RepoRef, ReviewCommentDraft
@@ -103,7 +103,7 @@ class PullRequestReviewer:
         self,
         factory: GitHubPortFactory,
         rules: Sequence[Rule],
-        options: ScanOptions = ScanOptions(),
+        options: ScanOptions = DEFAULT_OPTIONS,
         fail_level: Severity = Severity.ERROR,
     ) -> None:
         self._factory = factory

@@ -1,0 +1,96 @@
+"""Code inside macro token trees is analysed like any other code."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+
+from bot.core.rust import FileAnalysis, analyse_file
+from bot.rulefiles import load_rules
+
+RULES = load_rules()
+
+
+def scan(code: str, changed: frozenset[int] | None = None) -> FileAnalysis:
+    return analyse_file("src/lib.rs", dedent(code).encode(), changed, RULES)
+
+
+def snippets(code: str) -> list[tuple[str, str]]:
+    return [(f.rule, f.snippet) for f in scan(code).findings]
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ('let s = format!("{}", x.unwrap());', ("unwrap-used", "x.unwrap()")),
+        ("let v = vec![v[i]];", ("index-or-slice", "v[i]")),
+        ("let v = vec![v[i]; n];", ("index-or-slice", "v[i]")),
+        ("assert_eq!(r.unwrap(), 3);", ("unwrap-used", "r.unwrap()")),
+        ('println!("{a}", a = opt.unwrap());', ("unwrap-used", "opt.unwrap()")),
+        ('write!(f, "{}", m.get(k).expect("k"))?;', ("expect-used", 'm.get(k).expect("k")')),
+        ('let j = json!({"a": rows[i], "b": [1, 2]});', ("index-or-slice", "rows[i]")),
+        ("debug_assert!(x.unwrap() > 0);", ("unwrap-used", "x.unwrap()")),
+        ('let s = format!("{}", if ok { 1 } else { todo!() });', ("panic-macro", "todo!()")),
+    ],
+)
+def test_code_inside_macro_arguments_is_flagged(
+    statement: str, expected: tuple[str, str]
+) -> None:
+    assert snippets(f"fn f() {{\n    {statement}\n}}\n") == [expected]
+
+
+def test_nested_macros_are_searched_at_every_level() -> None:
+    code = 'fn f() { println!("{}", format!("{}", vec![a.unwrap(), b[i]].len())); }'
+    assert snippets(code) == [("unwrap-used", "a.unwrap()"), ("index-or-slice", "b[i]")]
+
+
+def test_macro_positions_map_back_to_the_file() -> None:
+    code = 'fn f() {\n    println!(\n        "{} {}",\n        x.unwrap(),\n        y,\n    );\n}\n'
+    finding = scan(code).findings[0]
+    assert (finding.line, finding.column, finding.end_column) == (4, 10, 19)
+    assert finding.item_path == "fn f"
+
+
+def test_macro_arguments_respect_changed_lines() -> None:
+    code = 'fn f() {\n    println!(\n        "{}",\n        x.unwrap(),\n    );\n}\n'
+    assert [f.line for f in scan(code, frozenset({4})).findings] == [4]
+    assert scan(code, frozenset({2, 3})).findings == ()
+
+
+def test_macro_rules_body_is_searched_and_keeps_the_metavariable() -> None:
+    code = """\
+    macro_rules! get {
+        ($map:expr, $key:expr) => {
+            $map.get($key).unwrap()
+        };
+    }
+    """
+    finding = scan(code).findings[0]
+    assert finding.rule == "unwrap-used"
+    assert finding.snippet == "$map.get($key).unwrap()"
+    assert finding.message.startswith("`$map.get($key)` is unwrapped")
+    assert finding.item_path == "macro_rules! get"
+
+
+def test_strings_inside_macros_are_not_flagged() -> None:
+    code = r'fn f() { println!("x.unwrap() v[i] {}", r#"todo!()"#); log!("{:?}", "a[b]"); }'
+    assert snippets(code) == []
+
+
+def test_debug_assert_itself_is_not_a_panic_macro() -> None:
+    assert snippets("fn f() { debug_assert!(ok); assert!(ok); debug_assert_eq!(a, b); }") == []
+
+
+def test_unbalanced_looking_macro_contents_never_crash() -> None:
+    code = 'fn f() { html! { <div class="x">{ items[i] }</div> }; sql!(SELECT * FROM t); }'
+    found = snippets(code)
+    assert ("index-or-slice", "items[i]") in found
+
+
+def test_deeply_nested_macros_stop_at_the_depth_limit() -> None:
+    inner = "x.unwrap()"
+    for _ in range(20):
+        inner = f"m!({inner})"
+    analysis = scan(f"fn f() {{ {inner}; }}")
+    assert analysis.findings == ()
