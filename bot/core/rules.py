@@ -28,7 +28,7 @@ CATEGORY_SEVERITY: Mapping[str, Severity] = {
     "style": Severity.NOTICE,
 }
 STATUSES = frozenset({"stable", "preview", "deprecated"})
-MATCH_KEYS = frozenset({"skip_parent_kinds"})
+MATCH_KEYS = frozenset({"skip_parent_kinds", "skip_in_macro_rules"})
 
 _REQUIRED = (
     "id",
@@ -187,6 +187,10 @@ def _match_settings(value: object, source: str) -> Mapping[str, object]:
     if unknown:
         raise RuleLoadError(f"{source}: match: unknown key(s): {', '.join(unknown)}")
     settings: dict[str, object] = {}
+    if "skip_in_macro_rules" in value:
+        if not isinstance(value["skip_in_macro_rules"], bool):
+            raise RuleLoadError(f"{source}: match.skip_in_macro_rules: must be true or false")
+        settings["skip_in_macro_rules"] = value["skip_in_macro_rules"]
     if "skip_parent_kinds" in value:
         where = f"{source}: match.skip_parent_kinds"
         settings["skip_parent_kinds"] = _string_list(value["skip_parent_kinds"], where, 1)

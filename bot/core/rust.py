@@ -183,7 +183,13 @@ def _to_finding(
     end_line, end_column = text.position(end)
 
     items = enclosing_items(flag, layer.within())
-    item_path = " / ".join(layer.outer_labels + items.labels)
+    labels = layer.outer_labels + items.labels
+    # A macro_rules! body is not Rust yet (`@array [$($x)*]`); weak patterns skip it.
+    if rule.match.get("skip_in_macro_rules") and any(
+        label.startswith("macro_rules!") for label in labels
+    ):
+        return None
+    item_path = " / ".join(labels)
     if items.innermost is not None:
         item_span = (items.innermost[0] + layer.delta, items.innermost[1] + layer.delta)
     else:

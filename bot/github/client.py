@@ -71,7 +71,6 @@ def _comment_json(draft: ReviewCommentDraft) -> dict[str, Any]:
         "line": draft.line,
         "side": draft.side,
         "body": draft.body,
-        "bogus": 1,
     }
     # GitHub 422s on start_line == line; one-line comments leave it out.
     if draft.start_line is not None and draft.start_line < draft.line:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from unidiff.patch import PatchSet
 
 from bot.github import double_render as render
 from bot.github.double_auth import PUBLIC_KEY, auth_and_rate_limit
@@ -41,6 +40,7 @@ from bot.github.double_state import (
     ReviewState,
     build_files,
     fake_commit_sha,
+    files_from_diff,
 )
 
 log = logging.getLogger(__name__)
@@ -171,33 +171,11 @@ class GitHubDouble:
         Patches are the diff's own hunks; head blobs come from `head_root`. Base
         blobs are unknown, so removed files carry no sha.
         """
-        files: list[FileState] = []
-        for patched in PatchSet(diff):
-            path = _strip_prefix(patched.path)
-            if patched.is_removed_file:
-                status, sha = "removed", None
-            else:
-                data = (head_root / path).read_bytes()
-                sha = blob_sha(data)
-                self._ctx.store.blobs[(owner, repo, sha)] = data
-                status = "added" if patched.is_added_file else "modified"
-            previous = None
-            if patched.is_rename:
-                status, previous = "renamed", _strip_prefix(patched.source_file)
-            patch_text = "".join(str(h) for h in patched).rstrip("\n")
-            files.append(
-                FileState(
-                    filename=path,
-                    status=status,
-                    sha=sha,
-                    patch=patch_text or None,
-                    additions=patched.added,
-                    deletions=patched.removed,
-                    previous_filename=previous,
-                )
-            )
+        files, blobs = files_from_diff(diff, head_root)
+        for data in blobs:
+            self._ctx.store.blobs[(owner, repo, blob_sha(data))] = data
         return self._store_pull(
-            owner=owner, repo=repo, files=tuple(files), title=title, author=author, number=number
+            owner=owner, repo=repo, files=files, title=title, author=author, number=number
         )
 
     def _store_pull(
@@ -332,7 +310,3 @@ class GitHubDouble:
 
     def pull_request(self, owner: str, repo: str, number: int) -> PullRequestState | None:
         return self._ctx.store.pull(owner, repo, number)
-
-
-def _strip_prefix(path: str) -> str:
-    return path[2:] if path.startswith(("a/", "b/")) else path

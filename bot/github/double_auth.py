@@ -10,6 +10,7 @@ import jwt
 from aiohttp import web
 
 from bot.github import double_render as render
+from bot.github import double_render_checks as render_checks
 from bot.github.double_http import context, fail, int_param, iso, json_body, not_found, reply
 from bot.github.double_routes_pulls import INSTALLATION_KEY
 from bot.github.double_state import TokenState
@@ -161,5 +162,5 @@ async def get_installation(request: web.Request) -> web.Response:
     if account is None:
         raise not_found()
     return reply(
-        render.installation(ctx.base_url, installation_id, account, ctx.app_id, ctx.app_slug)
+        render_checks.installation(ctx.base_url, installation_id, account, ctx.app_id, ctx.app_slug)
     )

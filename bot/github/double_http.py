@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.github import double_render as render
+from bot.github import double_render_checks as render_checks
 from bot.github.double_state import DoubleStore
 
 DEFAULT_PER_PAGE = 30
@@ -40,7 +41,7 @@ class DoubleContext:
         return f"{self.app_slug}[bot]"
 
     def app_json(self) -> render.Json:
-        return render.app(self.base_url, self.app_id, self.app_slug, self.app_owner)
+        return render_checks.app(self.base_url, self.app_id, self.app_slug, self.app_owner)
 
 
 CONTEXT_KEY = web.AppKey("panicscan_double_context", DoubleContext)

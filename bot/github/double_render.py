@@ -11,12 +11,8 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.github.double_state import (
-    AnnotationState,
-    CheckRunState,
     FileState,
-    IssueCommentState,
     PullRequestState,
-    ReactionState,
     ReviewCommentState,
     ReviewState,
 )
@@ -27,11 +23,11 @@ EPOCH = "2025-01-01T00:00:00Z"
 DOCS = "https://docs.github.com/rest"
 
 
-def _node_id(kind: str, ident: int | str) -> str:
+def node_id(kind: str, ident: int | str) -> str:
     return base64.b64encode(f"{kind}:{ident}".encode()).decode()
 
 
-def _user_id(login: str) -> int:
+def user_id(login: str) -> int:
     # Stable small ids without a user table; GitHub ids are positive int64.
     return sum(ord(c) * pow(31, i, 10_000_019) for i, c in enumerate(login)) % 10_000_000 + 1
 
@@ -41,8 +37,8 @@ def user(base: str, login: str) -> Json:
     url = f"{base}/users/{quote(login)}"
     return {
         "login": login,
-        "id": _user_id(login),
-        "node_id": _node_id("User", login),
+        "id": user_id(login),
+        "node_id": node_id("User", login),
         "avatar_url": f"{base}/avatars/{quote(login)}",
         "gravatar_id": "",
         "url": url,
@@ -62,7 +58,7 @@ def user(base: str, login: str) -> Json:
 
 
 def repo_id(owner: str, repo: str) -> int:
-    return _user_id(f"{owner}/{repo}") + 500
+    return user_id(f"{owner}/{repo}") + 500
 
 
 def repository(base: str, owner: str, repo: str) -> Json:
@@ -112,7 +108,7 @@ def repository(base: str, owner: str, repo: str) -> Json:
     body.update(
         {
             "id": rid,
-            "node_id": _node_id("Repository", rid),
+            "node_id": node_id("Repository", rid),
             "name": repo,
             "full_name": f"{owner}/{repo}",
             "owner": user(base, owner),
@@ -179,7 +175,7 @@ def pull_request(base: str, pr: PullRequestState, review_comments: int, comments
     return {
         "url": url,
         "id": pr.id,
-        "node_id": _node_id("PullRequest", pr.id),
+        "node_id": node_id("PullRequest", pr.id),
         "html_url": html,
         "diff_url": f"{html}.diff",
         "patch_url": f"{html}.patch",
@@ -259,7 +255,7 @@ def diff_entry(base: str, pr: PullRequestState, f: FileState) -> Json:
 def blob(base: str, owner: str, repo: str, sha: str, data: bytes) -> Json:
     return {
         "sha": sha,
-        "node_id": _node_id("Blob", sha),
+        "node_id": node_id("Blob", sha),
         "size": len(data),
         "url": f"{base}/repos/{owner}/{repo}/git/blobs/{sha}",
         "content": base64.encodebytes(data).decode(),
@@ -272,7 +268,7 @@ def review(base: str, r: ReviewState) -> Json:
     pr_url = f"{base}/repos/{r.owner}/{r.repo}/pulls/{r.number}"
     return {
         "id": r.id,
-        "node_id": _node_id("PullRequestReview", r.id),
+        "node_id": node_id("PullRequestReview", r.id),
         "user": user(base, r.user),
         "body": r.body,
         "state": r.state,
@@ -293,7 +289,7 @@ def review_comment(base: str, c: ReviewCommentState) -> Json:
         "url": url,
         "pull_request_review_id": c.review_id,
         "id": c.id,
-        "node_id": _node_id("PullRequestReviewComment", c.id),
+        "node_id": node_id("PullRequestReviewComment", c.id),
         "diff_hunk": c.diff_hunk,
         "path": c.path,
         "position": c.position,
@@ -319,127 +315,6 @@ def review_comment(base: str, c: ReviewCommentState) -> Json:
     if c.in_reply_to_id is not None:
         body["in_reply_to_id"] = c.in_reply_to_id
     return body
-
-
-def check_run(base: str, run: CheckRunState, app: Json) -> Json:
-    url = f"{base}/repos/{run.owner}/{run.repo}/check-runs/{run.id}"
-    return {
-        "id": run.id,
-        "head_sha": run.head_sha,
-        "node_id": _node_id("CheckRun", run.id),
-        "external_id": run.external_id,
-        "url": url,
-        "html_url": f"{base}/{run.owner}/{run.repo}/runs/{run.id}",
-        "details_url": run.details_url,
-        "status": run.status,
-        "conclusion": run.conclusion,
-        "started_at": run.started_at,
-        "completed_at": run.completed_at,
-        "output": {
-            "title": run.title,
-            "summary": run.summary,
-            "text": run.text,
-            "annotations_count": len(run.annotations),
-            "annotations_url": f"{url}/annotations",
-        },
-        "name": run.name,
-        "check_suite": {"id": run.id + 7_000_000},
-        "app": app,
-        "pull_requests": [],
-    }
-
-
-def annotation(base: str, run: CheckRunState, a: AnnotationState) -> Json:
-    return {
-        "path": a.path,
-        "start_line": a.start_line,
-        "end_line": a.end_line,
-        "start_column": a.start_column,
-        "end_column": a.end_column,
-        "annotation_level": a.annotation_level,
-        "title": a.title,
-        "message": a.message,
-        "raw_details": a.raw_details,
-        "blob_href": f"{base}/{run.owner}/{run.repo}/blob/{run.head_sha}/{quote(a.path)}",
-    }
-
-
-def issue_comment(base: str, c: IssueCommentState) -> Json:
-    url = f"{base}/repos/{c.owner}/{c.repo}/issues/comments/{c.id}"
-    return {
-        "id": c.id,
-        "node_id": _node_id("IssueComment", c.id),
-        "url": url,
-        "html_url": f"{base}/{c.owner}/{c.repo}/pull/{c.number}#issuecomment-{c.id}",
-        "body": c.body,
-        "user": user(base, c.user),
-        "created_at": c.created_at,
-        "updated_at": c.created_at,
-        "issue_url": f"{base}/repos/{c.owner}/{c.repo}/issues/{c.number}",
-        "author_association": "NONE",
-    }
-
-
-def reaction(base: str, r: ReactionState) -> Json:
-    return {
-        "id": r.id,
-        "node_id": _node_id("Reaction", r.id),
-        "user": user(base, r.user),
-        "content": r.content,
-        "created_at": r.created_at,
-    }
-
-
-def app(base: str, app_id: int, slug: str, owner: str) -> Json:
-    return {
-        "id": app_id,
-        "slug": slug,
-        "node_id": _node_id("Integration", app_id),
-        "owner": user(base, owner),
-        "name": slug,
-        "description": None,
-        "external_url": f"{base}/apps/{slug}",
-        "html_url": f"{base}/apps/{slug}",
-        "created_at": EPOCH,
-        "updated_at": EPOCH,
-        "permissions": {
-            "checks": "write",
-            "contents": "read",
-            "issues": "write",
-            "metadata": "read",
-            "pull_requests": "write",
-        },
-        "events": ["check_run", "check_suite", "issue_comment", "pull_request"],
-    }
-
-
-def installation(base: str, installation_id: int, account: str, app_id: int, slug: str) -> Json:
-    return {
-        "id": installation_id,
-        "account": user(base, account),
-        "repository_selection": "all",
-        "access_tokens_url": f"{base}/app/installations/{installation_id}/access_tokens",
-        "repositories_url": f"{base}/installation/repositories",
-        "html_url": f"{base}/settings/installations/{installation_id}",
-        "app_id": app_id,
-        "target_id": _user_id(account),
-        "target_type": "Organization",
-        "permissions": {"checks": "write", "contents": "read", "pull_requests": "write"},
-        "events": ["pull_request"],
-        "created_at": EPOCH,
-        "updated_at": EPOCH,
-        "single_file_name": None,
-        "app_slug": slug,
-        "suspended_by": None,
-        "suspended_at": None,
-    }
-
-
-def collaborator_permission(base: str, login: str, role: str) -> Json:
-    """`role` is admin|maintain|write|triage|read|none; `permission` is its legacy name."""
-    legacy = {"maintain": "write", "triage": "read"}.get(role, role)
-    collaborator = user(base, login) | {"role_name": role}
-    return {"permission": legacy, "role_name": role, "user": collaborator}
 
 
 def error(message: str, **extra: Any) -> Json:

@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.github import double_render as render
+from bot.github import double_render_checks as render_checks
 from bot.github.double_http import (
     context,
     int_param,
@@ -94,7 +94,7 @@ async def create_check_run(request: web.Request) -> web.Response:
     )
     run = _apply(empty, body, now)
     ctx.store.check_runs[run.id] = run
-    return reply(render.check_run(ctx.base_url, run, ctx.app_json()), status=201)
+    return reply(render_checks.check_run(ctx.base_url, run, ctx.app_json()), status=201)
 
 
 @routes.patch("/repos/{owner}/{repo}/check-runs/{check_run_id}")
@@ -106,19 +106,21 @@ async def update_check_run(request: web.Request) -> web.Response:
         raise invalid("CheckRun", problems)
     run = _apply(run, body, ctx.now_iso())
     ctx.store.check_runs[run.id] = run
-    return reply(render.check_run(ctx.base_url, run, ctx.app_json()))
+    return reply(render_checks.check_run(ctx.base_url, run, ctx.app_json()))
 
 
 @routes.get("/repos/{owner}/{repo}/check-runs/{check_run_id}")
 async def get_check_run(request: web.Request) -> web.Response:
     ctx, run = context(request), _run_of(request)
-    return reply(render.check_run(ctx.base_url, run, ctx.app_json()))
+    return reply(render_checks.check_run(ctx.base_url, run, ctx.app_json()))
 
 
 @routes.get("/repos/{owner}/{repo}/check-runs/{check_run_id}/annotations")
 async def list_annotations(request: web.Request) -> web.Response:
     ctx, run = context(request), _run_of(request)
-    return paginate(request, [render.annotation(ctx.base_url, run, a) for a in run.annotations])
+    return paginate(
+        request, [render_checks.annotation(ctx.base_url, run, a) for a in run.annotations]
+    )
 
 
 @routes.get("/repos/{owner}/{repo}/commits/{ref}/check-runs")
@@ -127,7 +129,7 @@ async def list_check_runs_for_ref(request: web.Request) -> web.Response:
     owner, repo = repo_of(request)
     ref = request.match_info["ref"]
     runs = [
-        render.check_run(ctx.base_url, r, ctx.app_json())
+        render_checks.check_run(ctx.base_url, r, ctx.app_json())
         for r in ctx.store.check_runs.values()
         if (r.owner, r.repo, r.head_sha) == (owner, repo, ref)
     ]
@@ -153,7 +155,7 @@ async def create_issue_comment(request: web.Request) -> web.Response:
         created_at=ctx.now_iso(),
     )
     ctx.store.issue_comments[comment.id] = comment
-    return reply(render.issue_comment(ctx.base_url, comment), status=201)
+    return reply(render_checks.issue_comment(ctx.base_url, comment), status=201)
 
 
 @routes.get("/repos/{owner}/{repo}/issues/{issue_number}/comments")
@@ -161,7 +163,7 @@ async def list_issue_comments(request: web.Request) -> web.Response:
     ctx = context(request)
     pr = _issue_pull(request)
     comments = [
-        render.issue_comment(ctx.base_url, c)
+        render_checks.issue_comment(ctx.base_url, c)
         for c in ctx.store.issue_comments.values()
         if (c.owner, c.repo, c.number) == (pr.owner, pr.repo, pr.number)
     ]
@@ -189,7 +191,7 @@ async def _react(request: web.Request, subject: str) -> web.Response:
     for existing in ctx.store.reactions.values():
         same = (existing.subject, existing.comment_id, existing.content, existing.user)
         if same == (subject, comment_id, content, ctx.bot_login):
-            return reply(render.reaction(ctx.base_url, existing), status=200)
+            return reply(render_checks.reaction(ctx.base_url, existing), status=200)
     reaction = ReactionState(
         id=ctx.store.next_id(),
         subject=subject,
@@ -199,7 +201,7 @@ async def _react(request: web.Request, subject: str) -> web.Response:
         created_at=ctx.now_iso(),
     )
     ctx.store.reactions[reaction.id] = reaction
-    return reply(render.reaction(ctx.base_url, reaction), status=201)
+    return reply(render_checks.reaction(ctx.base_url, reaction), status=201)
 
 
 @routes.post("/repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions")
@@ -221,4 +223,4 @@ async def get_permission(request: web.Request) -> web.Response:
     if role is None:
         # Simplification: users the test never named do not exist (GitHub: 404).
         raise not_found()
-    return reply(render.collaborator_permission(ctx.base_url, user, role))
+    return reply(render_checks.collaborator_permission(ctx.base_url, user, role))

@@ -6,7 +6,10 @@ import hashlib
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from unidiff.patch import PatchSet
 
 from bot.github.double_diff import Hunk, blob_sha, compute_patch, parse_hunks
 
@@ -211,3 +214,42 @@ def build_files(base: Mapping[str, bytes], head: Mapping[str, bytes]) -> tuple[F
             )
         )
     return tuple(files)
+
+
+def files_from_diff(diff: str, head_root: Path) -> tuple[tuple[FileState, ...], list[bytes]]:
+    """PR files from a unified diff (its own hunks) and the head blobs from `head_root`.
+
+    Base blobs are unknown, so removed files carry no sha.
+    """
+    files: list[FileState] = []
+    blobs: list[bytes] = []
+    for patched in PatchSet(diff):
+        path = _strip_prefix(patched.path)
+        sha: str | None = None
+        if patched.is_removed_file:
+            status = "removed"
+        else:
+            data = (head_root / path).read_bytes()
+            blobs.append(data)
+            sha = blob_sha(data)
+            status = "added" if patched.is_added_file else "modified"
+        previous = None
+        if patched.is_rename:
+            status, previous = "renamed", _strip_prefix(patched.source_file)
+        patch_text = "".join(str(h) for h in patched).rstrip("\n")
+        files.append(
+            FileState(
+                filename=path,
+                status=status,
+                sha=sha,
+                patch=patch_text or None,
+                additions=patched.added,
+                deletions=patched.removed,
+                previous_filename=previous,
+            )
+        )
+    return tuple(files), blobs
+
+
+def _strip_prefix(path: str) -> str:
+    return path[2:] if path.startswith(("a/", "b/")) else path

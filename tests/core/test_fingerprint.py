@@ -28,12 +28,14 @@ def test_fingerprint_survives_lines_inserted_above() -> None:
 
 
 def test_fingerprint_survives_unrelated_lines_inside_the_same_function() -> None:
-    edited = BASE.replace("        let text", "        log::info!(\"loading\");\n        let text")
+    edited = BASE.replace("        let text", '        log::info!("loading");\n        let text')
     assert prints(edited) == prints(BASE)
 
 
 def test_fingerprint_survives_reformatting() -> None:
-    reformatted = BASE.replace("read(&self.path).unwrap()", "read(&self.path)\n            .unwrap()")
+    reformatted = BASE.replace(
+        "read(&self.path).unwrap()", "read(&self.path)\n            .unwrap()"
+    )
     assert prints(reformatted) == prints(BASE)
 
 

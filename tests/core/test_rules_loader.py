@@ -75,7 +75,10 @@ def test_oversized_rule_file_is_rejected_before_parsing() -> None:
 def test_yaml_alias_bomb_is_rejected() -> None:
     bomb = "\n".join(
         ["a: &a ['lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol']"]
-        + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]" for i in range(8)]
+        + [
+            f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]"
+            for i in range(8)
+        ]
     )
     with pytest.raises(RuleLoadError, match="anchors and aliases"):
         parse_rule(bomb, "bomb.yml")
@@ -131,5 +134,5 @@ def test_load_rules_rejects_empty_or_missing_directory(tmp_path: Path) -> None:
 
 
 def test_default_directory_is_the_repo_rules_folder() -> None:
-    assert DEFAULT_RULES_DIR == Path(__file__).resolve().parents[2] / "rules"
+    assert Path(__file__).resolve().parents[2] / "rules" == DEFAULT_RULES_DIR
     assert {rule.id for rule in load_rules()} >= {"unwrap-used", "index-or-slice"}

@@ -180,7 +180,7 @@ def test_clean_file_reports_no_problem() -> None:
 
 
 def test_strings_comments_and_char_literals_are_never_flagged() -> None:
-    code = r'''
+    code = r"""
     //! crate docs mention `x.unwrap()` and panic!()
     /// doc comment: `v[i].unwrap()`
     fn f() {
@@ -192,7 +192,7 @@ def test_strings_comments_and_char_literals_are_never_flagged() -> None:
         let c = '[';
         println!("f.unwrap() {} v[i] todo!()", 1);
     }
-    '''
+    """
     assert scan(code).findings == ()
 
 

@@ -34,9 +34,7 @@ def snippets(code: str) -> list[tuple[str, str]]:
         ('let s = format!("{}", if ok { 1 } else { todo!() });', ("panic-macro", "todo!()")),
     ],
 )
-def test_code_inside_macro_arguments_is_flagged(
-    statement: str, expected: tuple[str, str]
-) -> None:
+def test_code_inside_macro_arguments_is_flagged(statement: str, expected: tuple[str, str]) -> None:
     assert snippets(f"fn f() {{\n    {statement}\n}}\n") == [expected]
 
 

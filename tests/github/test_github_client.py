@@ -211,9 +211,11 @@ def test_every_response_carries_rate_limit_headers_and_exhaustion_is_an_error(
             url = f"{double.base_url}/repos/{OWNER}/{REPO}/pulls/{pr.number}"
             auth = {"Authorization": f"token {token}"}
             async with aiohttp.ClientSession() as session:
-                async with session.get(url, headers=auth) as first:
-                    async with session.get(url, headers=auth) as second:
-                        pass
+                async with (
+                    session.get(url, headers=auth) as first,
+                    session.get(url, headers=auth) as second,
+                ):
+                    pass
                 for name in ("limit", "remaining", "used", "reset", "resource"):
                     assert f"x-ratelimit-{name}" in first.headers
                 before = int(first.headers["x-ratelimit-remaining"])
