@@ -28,7 +28,7 @@ CATEGORY_SEVERITY: Mapping[str, Severity] = {
     "style": Severity.NOTICE,
 }
 STATUSES = frozenset({"stable", "preview", "deprecated"})
-MATCH_KEYS = frozenset({"skip_parent_kinds", "skip_in_macro_rules"})
+MATCH_KEYS = frozenset({"skip_parent_kinds", "skip_in_macro_rules", "only_in_macros"})
 
 _REQUIRED = (
     "id",
@@ -194,6 +194,9 @@ def _match_settings(value: object, source: str) -> Mapping[str, object]:
     if "skip_parent_kinds" in value:
         where = f"{source}: match.skip_parent_kinds"
         settings["skip_parent_kinds"] = _string_list(value["skip_parent_kinds"], where, 1)
+    if "only_in_macros" in value:
+        where = f"{source}: match.only_in_macros"
+        settings["only_in_macros"] = frozenset(_string_list(value["only_in_macros"], where, 1))
     return settings
 
 

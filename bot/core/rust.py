@@ -30,6 +30,7 @@ from bot.core.rust_syntax import (
     count_error_regions,
     indexed_matches,
     parse,
+    utf8_safe,
 )
 from bot.core.testcode import in_test_code, is_test_path
 
@@ -78,6 +79,7 @@ def analyse_file(
     if is_test_path(path) and not include_tests and not KEEP_SUPPRESSED:
         return FileAnalysis((), (), 0.0)
     started = time.perf_counter()
+    source = utf8_safe(source)
     root = parse(source)
     parse_ms = (time.perf_counter() - started) * 1000.0
     text = SourceText(source)
@@ -188,6 +190,11 @@ def _to_finding(
     if rule.match.get("skip_in_macro_rules") and any(
         label.startswith("macro_rules!") for label in labels
     ):
+        return None
+    # Custom macros take DSLs (`impl_int!(i8[len = 4] as u32)`) where weak patterns like
+    # indexing are not Rust; such rules look only inside the macros they list.
+    allowed = rule.match.get("only_in_macros")
+    if layer.depth > 0 and isinstance(allowed, frozenset) and layer.macro not in allowed:
         return None
     item_path = " / ".join(labels)
     if items.innermost is not None:

@@ -52,6 +52,8 @@ class Layer:
     outer_item: tuple[int, int] | None
     outer_test: bool
     depth: int
+    # The invoked macro's name (`vec`, `impl_Integer`), "" for the file and macro_rules! bodies.
+    macro: str = ""
 
     def contains(self, node: Node) -> bool:
         return self.lo <= node.start_byte and node.end_byte <= self.hi
@@ -85,6 +87,18 @@ class _Pending:
     outer_item: tuple[int, int] | None
     outer_test: bool
     depth: int
+    macro: str
+
+
+def _macro_name(tree: Node) -> str:
+    """`vec` for `vec![..]`, `format` for `std::format!(..)`; "" for macro_rules! bodies."""
+    invocation = tree.parent
+    if invocation is None or invocation.type != "macro_invocation":
+        return ""
+    name = invocation.child_by_field_name("macro")
+    if name is None or name.text is None:
+        return ""
+    return name.text.decode("utf-8", "replace").rsplit("::", 1)[-1].strip()
 
 
 def file_batch(root: Node) -> Batch:
@@ -130,6 +144,7 @@ def pending_trees(
                 outer_item,
                 outer_test,
                 layer.depth + 1,
+                _macro_name(tree),
             )
         )
     return pending
@@ -190,4 +205,5 @@ def _layer(item: _Pending, content_at: int) -> Layer:
         outer_item=item.outer_item,
         outer_test=item.outer_test,
         depth=item.depth,
+        macro=item.macro,
     )

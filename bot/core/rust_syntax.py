@@ -8,6 +8,7 @@ SARIF's `endColumn`.
 
 from __future__ import annotations
 
+import codecs
 from bisect import bisect_right
 from functools import lru_cache
 
@@ -115,3 +116,23 @@ class SourceText:
 
     def text(self, start: int, end: int) -> str:
         return self.source[start:end].decode("utf-8", errors="replace")
+
+
+def _one_mark_per_byte(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return "?" * (error.end - error.start), error.end
+
+
+codecs.register_error("panicscan-mark", _one_mark_per_byte)
+
+
+def utf8_safe(source: bytes) -> bytes:
+    """Source with each invalid UTF-8 byte replaced by `?`, so byte offsets stay put.
+
+    tree-sitter's query predicates decode node text as UTF-8 and raise on bad bytes.
+    """
+    try:
+        source.decode("utf-8")
+    except UnicodeDecodeError:
+        return source.decode("utf-8", "panicscan-mark").encode("utf-8")
+    return source

@@ -208,3 +208,14 @@ def test_safe_unwrap_variants_are_never_flagged() -> None:
     }
     """
     assert scan(code).findings == ()
+
+
+def test_invalid_utf8_inside_a_flagged_index_is_analysed_not_raised() -> None:
+    # Query predicates (#not-match?) decode node text; bad bytes there once raised.
+    source = b'fn f() { v[i\xfe]; m["\xff"]; y.unwrap(); }\n'
+    analysis = analyse_file("src/lib.rs", source, None, load_rules())
+    assert [(f.rule, f.column) for f in analysis.findings] == [
+        ("index-or-slice", 10),
+        ("index-or-slice", 17),
+        ("unwrap-used", 26),
+    ]

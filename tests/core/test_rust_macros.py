@@ -81,9 +81,17 @@ def test_debug_assert_itself_is_not_a_panic_macro() -> None:
 
 
 def test_unbalanced_looking_macro_contents_never_crash() -> None:
-    code = 'fn f() { html! { <div class="x">{ items[i] }</div> }; sql!(SELECT * FROM t); }'
+    code = (
+        'fn f() { html! { <div class="x">{ items.get(i).unwrap() }</div> }; '
+        "sql!(SELECT * FROM t); }"
+    )
     found = snippets(code)
-    assert ("index-or-slice", "items[i]") in found
+    assert ("unwrap-used", "items.get(i).unwrap()") in found
+
+
+def test_indexing_in_custom_macro_dsls_is_not_flagged_but_in_std_macros_it_is() -> None:
+    code = 'fn f() { impl_int!(i8[len = 4] as u32); println!("{}", v[i]); vec![w[j]]; }'
+    assert [s for r, s in snippets(code) if r == "index-or-slice"] == ["v[i]", "w[j]"]
 
 
 def test_deeply_nested_macros_stop_at_the_depth_limit() -> None:
