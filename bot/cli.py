@@ -19,10 +19,8 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"panicscan: {message} (see `panicscan {self._sub()} --help`)\n")
-
-    def _sub(self) -> str:
-        return self.prog.split()[-1] if " " in self.prog else "--help"
+        # `self.prog` is "panicscan" or "panicscan scan": either names a real --help.
+        self.exit(EXIT_USAGE, f"panicscan: {message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

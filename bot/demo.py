@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.errors import InputError
 from bot.github.double_state import PullRequestState
+from bot.report.comment import parse_marker
 from bot.stack import LoopbackStack
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "demo"
@@ -59,6 +60,13 @@ def _open(stack: LoopbackStack, diff: Path | None, root: Path | None) -> PullReq
         raise InputError(f"cannot open the demo PR from {diff} and {root}: {exc}") from exc
 
 
+def _repo_name(root: Path) -> str:
+    """`memchr` for `/tmp/memchr/head`: a tree named head is named after its parent."""
+    resolved = root.resolve()
+    name = resolved.parent.name if resolved.name in ("head", "HEAD") else resolved.name
+    return "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in name) or "crate"
+
+
 async def _demo(diff: Path | None, root: Path | None, quiet: bool) -> int:
     async with LoopbackStack() as stack:
         pr = _open(stack, diff, root)
@@ -93,6 +101,11 @@ def _print_outcome(stack: LoopbackStack, pr: PullRequestState, quiet: bool) -> i
     else:
         print("No review posted (nothing to comment on).")
     for c in sorted(comments, key=lambda c: (c.path, c.line or 0)):
+        marker = parse_marker(c.body)
+        headline = next((ln for ln in c.body.splitlines()[1:] if ln.strip()), "")
+        if quiet:
+            print(f"{c.path}:{c.line}  {marker.rule if marker else '?'}  {headline[:90]}")
+            continue
         print(RULE)
         print(f"{c.path}:{c.line}")
         if not quiet:

@@ -44,8 +44,23 @@ def run_scan(args: argparse.Namespace) -> int:
         read = head_reader(repo, args.head)
         sources = {t.path: read(t.path) for t in targets}
         result = scan(targets, sources, rules, options, problems=problems)
-    sys.stdout.write(_render(result, args.output_format))
+    _write_stdout(_render(result, args.output_format))
     return _exit_status(result, args.fail_level)
+
+
+def _write_stdout(text: str) -> None:
+    """Print a report; fall back to UTF-8 bytes when the locale cannot encode it.
+
+    An ASCII or Latin-1 stdout must not turn a finding in `café.rs` into a traceback
+    (whose exit status 1 would read as "findings").
+    """
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        # TextIOWrapper encodes the whole text before writing, so nothing went out yet.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
 
 
 def _render(result: ScanResult, output_format: str) -> str:

@@ -98,6 +98,8 @@ class Finding:
     # The flagged expression as written, and the enclosing item path ("impl Parser / fn next").
     snippet: str = ""
     item_path: str = ""
+    # The code the message names (`config.parse()` for `config.parse().unwrap()`).
+    subject: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

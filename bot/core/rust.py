@@ -208,6 +208,7 @@ def _to_finding(
     compact = "".join(expression.split())
     occurrence = "".join(text.text(item_span[0], flag_start).split()).count(compact)
 
+    message, subject = _render_message(rule.message, captures, layer, text)
     return Finding(
         rule=rule.id,
         severity=rule.severity,
@@ -216,7 +217,8 @@ def _to_finding(
         column=column,
         end_line=end_line + scope.line_offset,
         end_column=end_column,
-        message=_render_message(rule.message, captures, layer, text),
+        message=message,
+        subject=subject,
         fingerprint=fingerprint(rule.id, scope.path, item_path, expression, occurrence),
         suppressed=suppressed,
         context=scope.context,
@@ -234,7 +236,8 @@ def _skip_parent_kinds(rule: Rule) -> frozenset[str]:
 
 def _render_message(
     template: str, captures: Mapping[str, list[Node]], layer: Layer, text: SourceText
-) -> str:
+) -> tuple[str, str]:
+    """The message, and the code it names as `{expr}` (for the rule's questions)."""
     values: dict[str, str] = {}
     for _, name, _, _ in string.Formatter().parse(template):
         if name is None or name in values:
@@ -247,7 +250,7 @@ def _render_message(
             values[name] = _shorten(raw, MESSAGE_EXPR_CHARS)
         else:
             values[name] = "…"
-    return template.format_map(values)
+    return template.format_map(values), values.get("expr", "")
 
 
 def _start_with_sigil(source: bytes, start: int, layer: Layer) -> int:

@@ -32,21 +32,27 @@ def parse_marker(body: str) -> Marker | None:
     return Marker(match.group(1), match.group(2)) if match else None
 
 
+def _fill(text: str, finding: Finding) -> str:
+    """Rule prose names the flagged code as `{expr}` (written inside backticks in the YAML)."""
+    subject = (finding.subject or finding.snippet or "this expression").replace("`", "'")
+    return " ".join(text.replace("{expr}", subject).split())
+
+
 def render_comment(finding: Finding, rule: Rule) -> str:
-    where = f" in {code_span(finding.item_path)}" if finding.item_path else ""
+    where = f"In {code_span(finding.item_path)}: " if finding.item_path else ""
     lines = [
         f"**panicscan** · {code_span(rule.id)} · {finding.severity.value}",
         "",
-        f"{render_inline(finding.message)}{where}. {render_inline(rule.summary)}",
+        f"{where}{render_inline(finding.message)}.",
     ]
     if finding.context == "partial":
         lines += ["", "_Only the changed hunk could be read, so the context is partial._"]
     if rule.questions:
         lines += ["", "**Before this merges, can the author and reviewer answer:**"]
-        lines += [f"- {q.strip()}" for q in rule.questions]
+        lines += [f"- {_fill(q, finding)}" for q in rule.questions]
     if rule.alternatives:
         lines += ["", "**Instead, consider:**"]
-        lines += [f"- {a.strip()}" for a in rule.alternatives]
+        lines += [f"- {_fill(a, finding)}" for a in rule.alternatives]
     lines += [
         "",
         "<details><summary>Why this matters</summary>",
@@ -54,9 +60,6 @@ def render_comment(finding: Finding, rule: Rule) -> str:
         rule.why.strip(),
         "",
         "</details>",
-        "",
-        "Fixed it? Push and this thread resolves. Deliberate? Reply "
-        "`/panicscan ignore <reason>` to waive it with a reason.",
         "",
         marker(finding),
     ]

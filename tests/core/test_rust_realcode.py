@@ -1,4 +1,5 @@
-"""Smoke test on real crate sources (Debian's librust-*-dev), skipped when none exist.
+"""Smoke test on real crate sources, skipped when none exist: the crate-pair trees that
+scripts/fetch-fixtures puts in tests/fixtures/crates, and Debian's librust-*-dev sources.
 
 PANICSCAN_SMOKE_DIR can point at another tree of .rs files (e.g. a crate-pair head).
 """
@@ -19,7 +20,8 @@ MAX_FILES = 400
 
 
 def _roots() -> list[Path]:
-    candidates = [Path("/usr/share/cargo/registry")]
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "crates"
+    candidates = [fixtures, Path("/usr/share/cargo/registry")]
     if os.environ.get("PANICSCAN_SMOKE_DIR"):
         candidates.insert(0, Path(os.environ["PANICSCAN_SMOKE_DIR"]))
     return [root for root in candidates if root.is_dir()]

@@ -51,6 +51,8 @@ async def test_example_pr_gets_one_review_with_a_comment_per_finding_and_a_faile
         assert "`fn reload`" in unwrap
         assert "<!-- panicscan:v1 fp=" in unwrap
         assert all(c.user.endswith("[bot]") for c in comments)
+        assert not any("{expr}" in c.body for c in comments)
+        assert "What input or state makes `load_features(path)` fail" in unwrap
 
         [run] = stack.double.check_runs
         assert run.name == "panicscan"
