@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,7 @@ def run_console(argv: Sequence[str | Path], *, stdin: bytes = b"", cwd: Path = R
         input=stdin,
         capture_output=True,
         cwd=cwd,
+        env={**os.environ, **(env or {})},
         timeout=60,
         check=False,
     )

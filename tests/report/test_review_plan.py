@@ -33,6 +33,7 @@ def _plan(*findings: Finding):  # type: ignore[no-untyped-def]
 def test_a_finding_on_a_commentable_line_becomes_a_right_side_comment() -> None:
     plan = _plan(FINDING)
     [(finding, draft)] = plan.comments
+    assert finding is FINDING
     assert (draft.path, draft.line, draft.side, draft.start_line) == (
         "src/lib.rs",
         10,
