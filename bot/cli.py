@@ -85,11 +85,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"{rule.code}  {rule.id:<18} {rule.severity.value:<8} {clippy}")
             return EXIT_CLEAN
     except PanicscanError as exc:
-        print(f"panicscan: {exc}", file=sys.stderr)
+        print(f"panicscan: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     return EXIT_USAGE
+
+
+def _one_line(message: str) -> str:
+    # The contract is one line on stderr; some messages (PyYAML's) carry several.
+    lines = (line.strip() for line in message.splitlines())
+    return " ".join(line for line in lines if line) or "error"
 
 
 if __name__ == "__main__":

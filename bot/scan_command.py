@@ -44,7 +44,7 @@ def run_scan(args: argparse.Namespace) -> int:
         read = head_reader(repo, args.head)
         sources = {t.path: read(t.path) for t in targets}
         result = scan(targets, sources, rules, options, problems=problems)
-    sys.stdout.write(_render(result, args.output_format))
+    _write_stdout(_render(result, args.output_format))
     return _exit_status(result, args.fail_level)
 
 

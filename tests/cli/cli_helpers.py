@@ -57,8 +57,14 @@ class Run:
 CliRunner = Callable[..., Run]
 
 
-def run_console(argv: Sequence[str | Path], *, stdin: bytes = b"", cwd: Path = REPO_ROOT) -> Run:
-    """Run the installed `panicscan` console script as a real subprocess."""
+def run_console(
+    argv: Sequence[str | Path],
+    *,
+    stdin: bytes = b"",
+    cwd: Path = REPO_ROOT,
+    env: Mapping[str, str] | None = None,
+) -> Run:
+    """Run the installed `panicscan` console script as a real subprocess (`env` adds vars)."""
     proc = subprocess.run(
         [str(CONSOLE_SCRIPT), *(str(a) for a in argv)],
         input=stdin,
