@@ -71,9 +71,7 @@ def scan(
             )
             continue
         changed += (
-            len(target.changed_lines)
-            if target.changed_lines is not None
-            else (source.count(b"\n") + 1 if source else 0)
+            len(target.changed_lines) if target.changed_lines is not None else _line_count(source)
         )
         if source is None:
             result_findings, result_problems, ms = _scan_hunks(target, rules, options)
@@ -126,3 +124,10 @@ def _scan_hunks(
         findings += analysis.findings
         parse_ms += analysis.parse_ms
     return findings, problems, parse_ms
+
+
+def _line_count(source: bytes | None) -> int:
+    """Lines as an editor counts them: a final newline does not start another line."""
+    if not source:
+        return 0
+    return source.count(b"\n") + (0 if source.endswith(b"\n") else 1)

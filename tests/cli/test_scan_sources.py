@@ -204,11 +204,6 @@ def test_rules_flag_limits_the_scan_to_the_given_rule_files(cli: CliRunner, tmp_
     assert _keys(run.findings()) == [("src/features.rs", 67, "unwrap-used")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/core/scan.py counts `source.count(b'\\n') + 1` lines, one too many "
-    "for a file that ends in a newline",
-)
 def test_all_counts_each_line_of_the_tree_once(cli: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "lib.rs").write_text(LIB_V2)
 

@@ -69,3 +69,13 @@ def test_fingerprint_is_twenty_hex_characters_and_deterministic() -> None:
 def test_normalise_code_keeps_spaces_only_between_words() -> None:
     assert normalise_code("let  x =\n a . b ( )") == "let x=a.b()"
     assert normalise_code("  as  usize ") == "as usize"
+
+
+def test_thousands_of_identical_unwraps_in_one_function_get_distinct_fingerprints() -> None:
+    from bot.core.rust import analyse_file
+    from bot.rulefiles import load_rules
+
+    source = ("fn f() {\n" + "    a.unwrap();\n" * 3000 + "}\n").encode()
+    findings = analyse_file("src/lib.rs", source, None, load_rules()).findings
+    assert len(findings) == 3000
+    assert len({f.fingerprint for f in findings}) == 3000
