@@ -101,8 +101,12 @@ def _read_under(root: Path | None, rel: str) -> bytes | None:
     parts = PurePosixPath(rel).parts
     if not parts or PurePosixPath(rel).is_absolute() or ".." in parts:
         return None
+    path = root / Path(*parts)
+    # Only regular files: reading a FIFO or device named like a .rs file would block.
+    if not path.is_file():
+        return None
     try:
-        return (root / Path(*parts)).read_bytes()
+        return path.read_bytes()
     except OSError:
         return None
 

@@ -30,6 +30,7 @@ from bot.core.rust_syntax import (
     combine_queries,
     count_error_regions,
     indexed_matches,
+    matches,
     parse,
     utf8_safe,
 )
@@ -50,32 +51,53 @@ class FileAnalysis:
     parse_ms: float
 
 
-class _CompactItems:
-    """Whitespace-free text of each item, built once per item (not once per finding,
-    which made a function with thousands of findings quadratic)."""
+_COMMENTS = "[(line_comment) (block_comment)] @comment"
 
-    def __init__(self) -> None:
+
+class _CompactItems:
+    """Whitespace- and comment-free text of each item, built once per item (not once
+    per finding, which made a function with thousands of findings quadratic).
+
+    Comments are left out so that a comment quoting the code (`// was x.unwrap()`)
+    does not shift the occurrence index, and with it the fingerprint.
+    """
+
+    def __init__(self, root: Node | None = None) -> None:
+        self._root = root
         self._items: dict[tuple[int, int], tuple[str, list[int]]] = {}
 
     def occurrences(self, source: bytes, item: tuple[int, int], before: int, needle: str) -> int:
         """How often `needle` occurs in the item's compact text before byte `before`."""
         cached = self._items.get(item)
         if cached is None:
-            cached = self._items[item] = _compact(source, *item)
+            comments = self._comment_spans(*item)
+            cached = self._items[item] = _compact(source, *item, comments)
         compact, offsets = cached
         return compact.count(needle, 0, bisect_left(offsets, before))
 
+    def _comment_spans(self, start: int, end: int) -> list[tuple[int, int]]:
+        if self._root is None:
+            return []
+        found = matches(_COMMENTS, self._root, (start, end))
+        return sorted((c.start_byte, c.end_byte) for m in found for c in m["comment"])
 
-def _compact(source: bytes, start: int, end: int) -> tuple[str, list[int]]:
-    """The non-whitespace characters of source[start:end] and their byte offsets.
 
-    analyse_file has made the source valid UTF-8, so character widths are exact.
-    """
+def _compact(
+    source: bytes, start: int, end: int, skip: Sequence[tuple[int, int]] = ()
+) -> tuple[str, list[int]]:
+    """The non-whitespace characters of source[start:end] outside `skip` (sorted byte
+    spans), with their byte offsets. analyse_file has made the source valid UTF-8, so
+    character widths are exact."""
     chars: list[str] = []
     offsets: list[int] = []
     offset = start
+    spans = iter(skip)
+    span = next(spans, None)
     for ch in source[start:end].decode("utf-8", "replace"):
-        if not ch.isspace():
+        while span is not None and offset >= span[1]:
+            span = next(spans, None)
+        inside = span is not None and span[0] <= offset
+        if not inside and not ch.isspace():
             chars.append(ch)
             offsets.append(offset)
         offset += len(ch.encode("utf-8"))
@@ -118,7 +140,7 @@ def analyse_file(
     parse_ms = (time.perf_counter() - started) * 1000.0
     text = SourceText(source)
     local = None if changed_lines is None else frozenset(n - line_offset for n in changed_lines)
-    scope = _Scope(path, text, local, include_tests, context, line_offset)
+    scope = _Scope(path, text, local, include_tests, context, line_offset, _CompactItems(root))
     ranges = _byte_ranges(text, local)
     problems: list[Problem] = []
     errors = count_error_regions(root)

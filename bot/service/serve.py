@@ -7,6 +7,7 @@ import dataclasses
 import logging
 import os
 
+from bot.errors import ConfigError
 from bot.github.auth import load_private_key
 from bot.github.client import PyGithubFactory
 from bot.rulefiles import load_rules
@@ -36,5 +37,12 @@ def serve(*, host: str | None = None, port: int | None = None) -> int:
     router = build_router(reviewer)
     queue = JobQueue(router, settings.workers)
     log.info("starting with %r", settings)
-    asyncio.run(run_server(settings, router, queue))
+    try:
+        asyncio.run(run_server(settings, router, queue))
+    except OSError as exc:
+        # Bind failures (port in use, unknown host) are settings errors, not crashes.
+        where = f"{settings.host}:{settings.port}"
+        raise ConfigError(
+            f"PANICSCAN_HOST/PANICSCAN_PORT: cannot listen on {where}: {exc.strerror or exc}"
+        ) from exc
     return 0

@@ -161,3 +161,18 @@ def test_non_ascii_path_on_an_ascii_stdout_still_prints_utf8(tmp_path: Path) -> 
     assert "Traceback" not in run.err
     assert run.code == 1
     assert {f["path"] for f in run.findings()} == {"src/café.rs"}
+
+
+def test_a_fifo_named_like_a_changed_file_is_not_read(cli: CliRunner, tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "head"
+    (root / "src").mkdir(parents=True)
+    os.mkfifo(root / "src" / "lib.rs")
+    diff = tmp_path / "pr.diff"
+    diff.write_text(
+        new_file_diff("src/lib.rs", "pub fn f(x: Option<u8>) -> u8 {\n    x.unwrap()\n}\n")
+    )
+    run = cli("scan", "--diff", diff, "--root", root, "--format", "json")
+    assert run.code == 1
+    assert [f["context"] for f in run.findings()] == ["partial"]

@@ -79,3 +79,18 @@ def test_thousands_of_identical_unwraps_in_one_function_get_distinct_fingerprint
     findings = analyse_file("src/lib.rs", source, None, load_rules()).findings
     assert len(findings) == 3000
     assert len({f.fingerprint for f in findings}) == 3000
+
+
+def test_a_comment_quoting_the_code_does_not_change_the_fingerprint() -> None:
+    from bot.core.rust import analyse_file
+    from bot.rulefiles import load_rules
+
+    before = b"fn f(x: Option<u8>) -> u8 {\n    let y = x.unwrap();\n    y\n}\n"
+    after = (
+        b"fn f(x: Option<u8>) -> u8 {\n    // we used to call x.unwrap() here\n"
+        b"    /* and x.unwrap() there */\n    let y = x.unwrap();\n    y\n}\n"
+    )
+    [old] = analyse_file("src/lib.rs", before, None, load_rules()).findings
+    [new] = analyse_file("src/lib.rs", after, None, load_rules()).findings
+    assert (old.line, new.line) == (2, 4)
+    assert old.fingerprint == new.fingerprint
