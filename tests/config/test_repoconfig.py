@@ -1,0 +1,152 @@
+"""`.github/panicscan.yml`: good configs apply, bad parts fall back and are reported."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.globs import path_selected
+from bot.core.model import Severity
+from bot.core.repoconfig import DEFAULTS, DraftPolicy, RuleOverride, load_repo_config
+
+RULES = ("unwrap-used", "expect-used", "panic-macro", "index-or-slice")
+
+
+def _load(*texts: str):  # type: ignore[no-untyped-def]
+    layers = [(f"layer{i}", t) for i, t in enumerate(texts)]
+    return load_repo_config(layers, known_rules=RULES)
+
+
+def test_no_config_at_all_is_the_defaults_without_issues() -> None:
+    loaded = _load()
+    assert loaded.config == DEFAULTS and loaded.issues == ()
+    assert _load("").config == DEFAULTS
+
+
+def test_a_full_valid_config_is_applied() -> None:
+    loaded = _load(
+        """
+enabled: true
+fail_level: warning
+rules:
+  unwrap-used: warning
+  index-or-slice: off
+  panic-macro: {enabled: true, severity: notice}
+paths:
+  include: ["src/**"]
+  exclude: ["src/generated/**", "vendor"]
+tests: include
+drafts: full
+comments: {budget: 10}
+waivers: {min_permission: maintain, author_may_waive: false, reason_required: false}
+"""
+    )
+    assert loaded.issues == ()
+    c = loaded.config
+    assert c.fail_level == "warning"
+    assert c.rules["unwrap-used"] == RuleOverride(True, Severity.WARNING)
+    assert c.rules["index-or-slice"] == RuleOverride(enabled=False)
+    assert c.rules["panic-macro"] == RuleOverride(True, Severity.NOTICE)
+    assert (c.include, c.exclude) == (("src/**",), ("src/generated/**", "vendor"))
+    assert c.include_tests and c.drafts is DraftPolicy.FULL and c.comment_budget == 10
+    assert (c.waive_min_permission, c.author_may_waive, c.reason_required) == (
+        "maintain",
+        False,
+        False,
+    )
+
+
+def test_malformed_yaml_falls_back_to_defaults_and_says_so() -> None:
+    loaded = _load("rules: [unclosed\n  fail_level: : :")
+    assert loaded.config == DEFAULTS
+    [issue] = loaded.issues
+    assert "invalid YAML" in issue.message and "using defaults" in issue.message
+
+
+def test_wrong_types_and_unknown_keys_fall_back_per_key() -> None:
+    loaded = _load(
+        "fail_level: sometimes\ncomments: {budget: -3, colour: red}\nrules: {nope: off}\n"
+        "enabled: 'yes'\nwhatever: 1\npaths: {include: 5}\n"
+    )
+    c = loaded.config
+    assert (c.fail_level, c.comment_budget, c.enabled, c.include) == ("error", 25, True, ())
+    keys = sorted(i.key for i in loaded.issues)
+    assert keys == [
+        "comments.budget",
+        "comments.colour",
+        "enabled",
+        "fail_level",
+        "paths.include",
+        "rules.nope",
+        "whatever",
+    ]
+    assert all(str(i).startswith("layer0: ") for i in loaded.issues)
+
+
+def test_oversized_aliased_and_deep_configs_are_refused_within_limits() -> None:
+    huge = "rules:\n" + "  unwrap-used: warning\n" * 5000
+    bomb = 'a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n'
+    deep = "a: " + "[" * 200 + "]" * 200
+    for text, reason in ((huge, "larger than"), (bomb, "aliases"), (deep, "nested deeper")):
+        loaded = _load(text)
+        assert loaded.config == DEFAULTS
+        assert reason in loaded.issues[0].message
+
+
+def test_more_rules_than_exist_is_refused() -> None:
+    text = "rules:\n" + "".join(f"  r{i}: off\n" for i in range(10))
+    loaded = _load(text)
+    assert loaded.config.rules == {}
+    assert "only 4 exist" in loaded.issues[0].message
+
+
+def test_repo_layer_deep_merges_over_the_org_layer() -> None:
+    org = "fail_level: warning\nrules: {unwrap-used: notice}\nwaivers: {min_permission: admin}\n"
+    repo = "rules: {expect-used: off}\nwaivers: {reason_required: false}\n"
+    c = _load(org, repo).config
+    assert c.fail_level == "warning"
+    assert set(c.rules) == {"unwrap-used", "expect-used"}
+    assert (c.waive_min_permission, c.reason_required) == ("admin", False)
+
+
+def test_a_broken_repo_layer_keeps_the_org_layer() -> None:
+    loaded = _load("fail_level: notice\n", "- just\n- a list\n")
+    assert loaded.config.fail_level == "notice"
+    assert "top level must be a mapping" in loaded.issues[0].message
+
+
+def test_globs_cross_folders_only_with_double_star() -> None:
+    assert path_selected("src/a/b.rs", ("src/**",), ())
+    assert not path_selected("lib/a.rs", ("src/**",), ())
+    assert path_selected("src/a.rs", ("src/*.rs",), ())
+    assert not path_selected("src/a/b.rs", ("src/*.rs",), ())
+    assert not path_selected("vendor/x/y.rs", (), ("vendor",))
+    assert not path_selected("a/gen/b.rs", (), ("**/gen/**",))
+    assert path_selected("anything.rs", (), ())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_any_text_loads_without_raising(text: str) -> None:
+    loaded = _load(text)
+    assert isinstance(loaded.config.comment_budget, int)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(
+                st.sampled_from(["rules", "paths", "fail_level", "x", *RULES]), children, max_size=4
+            )
+        ),
+        max_leaves=20,
+    )
+)
+def test_any_structure_loads_without_raising(value: object) -> None:
+    import json
+
+    loaded = _load(json.dumps(value))  # JSON is YAML
+    assert loaded.config.fail_level in ("error", "warning", "notice", "never")
