@@ -33,11 +33,18 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--diff", type=Path, help="unified diff file ('-' for stdin)")
     source.add_argument("--base", help="base revision; scans `git diff BASE [HEAD]`")
     source.add_argument("--all", action="store_true", help="every line of --root counts")
+    source.add_argument(
+        "--staged", action="store_true", help="scan what `git commit` would commit (pre-commit)"
+    )
     scan.add_argument("--root", type=Path, help="head tree the diff applies to")
     scan.add_argument("--head", help="head revision (default: the working tree)")
     scan.add_argument("--repo", type=Path, default=Path("."), help="git checkout for --base")
     scan.add_argument(
-        "--format", choices=("text", "json", "github"), default="text", dest="output_format"
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default="text",
+        dest="output_format",
+        help="report format (sarif: SARIF 2.1.0 for GitHub code scanning)",
     )
     scan.add_argument("--include-tests", action="store_true", help="also flag test code")
     scan.add_argument("--rules", type=Path, help="directory of rule YAML files")
@@ -57,8 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--root", type=Path, help="head tree for --diff")
     demo.add_argument("--quiet", action="store_true", help="print only the summary lines")
 
-    rules = sub.add_parser("rules", help="list the rules")
+    rules = sub.add_parser("rules", help="list the rules, or show one rule's docs page")
     rules.add_argument("--rules", type=Path, help="directory of rule YAML files")
+    rules_sub = rules.add_subparsers(dest="rules_command", parser_class=_Parser)
+    show = rules_sub.add_parser("show", help="print a rule's docs page (markdown)")
+    show.add_argument("rule", metavar="ID", help="rule id (unwrap-used) or code (PS001)")
+    # SUPPRESS: `rules --rules DIR show ID` must keep the DIR given before `show`.
+    show.add_argument("--rules", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
@@ -78,12 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_demo(diff=args.diff, root=args.root, quiet=args.quiet)
         if args.command == "rules":
-            from bot.rulefiles import load_rules
+            from bot.rules_command import run_rules
 
-            for rule in load_rules(args.rules):
-                clippy = ", ".join(f"clippy::{c}" for c in rule.clippy) or "-"
-                print(f"{rule.code}  {rule.id:<18} {rule.severity.value:<8} {clippy}")
-            return EXIT_CLEAN
+            return run_rules(args.rules, args.rules_command, getattr(args, "rule", None))
     except PanicscanError as exc:
         print(f"panicscan: {_one_line(str(exc))}", file=sys.stderr)
         return EXIT_USAGE

@@ -83,6 +83,22 @@ def diff_from_git(repo_dir: Path, base: str, head: str | None, *, staged: bool =
     return proc.stdout
 
 
+def staged_diff(repo_dir: Path) -> bytes:
+    """`git diff --cached`: what `git commit` would record (all of the index on an unborn HEAD)."""
+    _check_checkout(repo_dir)
+    proc = _run(repo_dir, ["diff", *_DIFF_FLAGS, "--cached", "--"])
+    if proc.returncode != 0:
+        raise InputError(f"`git diff --cached` failed: {_first_line(proc.stderr)}")
+    return proc.stdout
+
+
+def index_reader(repo_dir: Path) -> HeadReader:
+    """A function path -> staged bytes (None if not in the index): the head side of --staged."""
+    _check_checkout(repo_dir)
+    # `:path` names the stage-0 blob of a repository-relative path in the index.
+    return lambda path: _cat_blob(repo_dir, "", path)
+
+
 def read_blob_at(repo_dir: Path, rev: str, path: str) -> bytes | None:
     """The bytes of `path` (relative to the repository root) at `rev`; None if it has none."""
     _check_checkout(repo_dir)

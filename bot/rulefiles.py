@@ -8,7 +8,15 @@ from bot.core.model import Rule
 from bot.core.rules import MAX_RULE_BYTES, parse_rule
 from bot.errors import RuleLoadError
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+# An installed wheel carries the rules in bot/rules/ (setup.py copies them); a checkout
+# keeps them in the top-level rules/. The packaged copy wins so that an installed
+# panicscan never picks up an unrelated `rules/` folder beside site-packages.
+_PACKAGED_RULES_DIR = Path(__file__).resolve().parent / "rules"
+DEFAULT_RULES_DIR = (
+    _PACKAGED_RULES_DIR
+    if _PACKAGED_RULES_DIR.is_dir()
+    else Path(__file__).resolve().parent.parent / "rules"
+)
 
 
 def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:

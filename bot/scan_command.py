@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path, PurePosixPath
 
+from bot.clippyfile import clippy_config_for_scan
 from bot.core.diff import parse_unified_diff
-from bot.core.model import ScanResult, Severity
+from bot.core.model import Rule, ScanResult, Severity
 from bot.core.scan import ScanOptions, ScanTarget, scan, targets_from_diff
 from bot.errors import InputError
-from bot.gitdiff import diff_from_git, head_reader
+from bot.gitdiff import diff_from_git, head_reader, index_reader, staged_diff
 from bot.report.checkrun import blocking
 from bot.report.github_report import render_github
 from bot.report.json_report import render_json
+from bot.report.sarif import render_sarif
 from bot.report.text_report import render_text
 from bot.rulefiles import load_rules
 
@@ -22,7 +25,8 @@ SKIPPED_DIRS = frozenset({"target", ".git", "node_modules"})
 
 def run_scan(args: argparse.Namespace) -> int:
     rules = load_rules(args.rules)
-    options = ScanOptions(include_tests=args.include_tests)
+    clippy, clippy_problems = clippy_config_for_scan(args)  # clippy.toml at the root
+    options = ScanOptions(include_tests=args.include_tests, clippy=clippy)
     if args.all:
         root = _require_dir(args.root, "--all needs --root DIR")
         paths = sorted(_rust_files(root))
@@ -38,13 +42,20 @@ def run_scan(args: argparse.Namespace) -> int:
         result = scan(targets, sources, rules, options, problems=problems)
     else:
         repo = args.repo
-        parsed = parse_unified_diff(diff_from_git(repo, args.base, args.head))
+        if args.staged:
+            # What `git commit` would record: the index against HEAD, read from the index.
+            if args.head is not None:
+                raise InputError("--staged scans the index; it cannot take --head")
+            raw, read = staged_diff(repo), index_reader(repo)
+        else:
+            raw, read = diff_from_git(repo, args.base, args.head), head_reader(repo, args.head)
+        parsed = parse_unified_diff(raw)
         targets, problems = targets_from_diff(parsed.files)
         problems = [*parsed.problems, *problems]
-        read = head_reader(repo, args.head)
         sources = {t.path: read(t.path) for t in targets}
         result = scan(targets, sources, rules, options, problems=problems)
-    _write_stdout(_render(result, args.output_format))
+    result = dataclasses.replace(result, problems=(*clippy_problems, *result.problems))
+    _write_stdout(_render(result, args.output_format, rules))
     return _exit_status(result, args.fail_level)
 
 
@@ -63,9 +74,11 @@ def _write_stdout(text: str) -> None:
         sys.stdout.buffer.flush()
 
 
-def _render(result: ScanResult, output_format: str) -> str:
+def _render(result: ScanResult, output_format: str, rules: tuple[Rule, ...]) -> str:
     if output_format == "json":
         return render_json(result)
+    if output_format == "sarif":
+        return render_sarif(result, rules)
     if output_format == "github":
         return render_github(result)
     return render_text(result)

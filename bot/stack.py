@@ -19,16 +19,22 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from bot.core.scan import DEFAULT_OPTIONS, ScanOptions
-from bot.github.client import PyGithubFactory
+from bot.github.conversation import ConversationFactory
 from bot.github.double import GitHubDouble
 from bot.github.double_state import PullRequestState
 from bot.github.double_webhooks import pull_request_event
+from bot.report.checkrun import CHECK_NAME
 from bot.rulefiles import load_rules
 from bot.service.app import build_app
-from bot.service.handlers.pull_request import PullRequestReviewer
+from bot.service.durable_queue import DurableQueue
+from bot.service.handlers.review_cycle import ReviewCycle
 from bot.service.queue import JobQueue
+from bot.service.serve import durable_queue
 from bot.service.settings import Settings
 from bot.service.signature import sign
+from bot.service.store import Store, open_store
+from bot.service.store_effects import DeadLetterReporter, EffectLog
+from bot.service.waiver_store import MemoryWaiverStore
 from bot.service.wiring import build_router
 
 APP_ID = 4242
@@ -45,7 +51,16 @@ class Delivery:
 class LoopbackStack:
     """Start with `async with LoopbackStack() as stack:`; everything listens on 127.0.0.1."""
 
-    def __init__(self, *, workers: int = 2, options: ScanOptions = DEFAULT_OPTIONS) -> None:
+    def __init__(
+        self,
+        *,
+        workers: int = 2,
+        options: ScanOptions = DEFAULT_OPTIONS,
+        database_url: str | None = None,  # None: the in-memory queue; else the durable one
+    ) -> None:
+        self.waiver_store = MemoryWaiverStore()
+        self._database_url = database_url
+        self.store: Store | None = None
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.private_key_pem = key.private_bytes(
             serialization.Encoding.PEM,
@@ -62,7 +77,7 @@ class LoopbackStack:
         self._options = options
         self._runner: web.AppRunner | None = None
         self._session: aiohttp.ClientSession | None = None
-        self.queue: JobQueue | None = None
+        self.queue: JobQueue | DurableQueue | None = None
         self.bot_url = ""
         self.github_url = ""
 
@@ -76,12 +91,28 @@ class LoopbackStack:
             port=0,
             workers=self._workers,
         )
-        factory = PyGithubFactory(APP_ID, self.private_key_pem, self.github_url)
-        reviewer = PullRequestReviewer(factory, load_rules(), self._options)
-        router = build_router(reviewer)
-        self.queue = JobQueue(router, settings.workers)
+        self.factory = factory = ConversationFactory(APP_ID, self.private_key_pem, self.github_url)
+        if self._database_url is None:
+            cycle = ReviewCycle(factory, load_rules(), self.waiver_store, options=self._options)
+            router = build_router(cycle)
+            self.queue = JobQueue(router, settings.workers)
+            metrics = None
+        else:
+            self.store = open_store(self._database_url)
+            effects = EffectLog(self.store)
+            cycle = ReviewCycle(
+                factory,
+                load_rules(),
+                self.waiver_store,
+                options=self._options,
+                effects=effects,
+            )
+            router = build_router(cycle)
+            dead_letter = DeadLetterReporter(factory, effects, CHECK_NAME)
+            self.queue, metrics = durable_queue(settings, self.store, router, dead_letter, factory)
         await self.queue.start()
-        self._runner = web.AppRunner(build_app(settings, router, self.queue))
+        app = build_app(settings, router, self.queue, store=self.store, metrics=metrics)
+        self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -97,6 +128,8 @@ class LoopbackStack:
             await self.queue.stop(timeout=10)
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.store is not None:
+            self.store.close()
         await self.double.stop()
 
     async def deliver(

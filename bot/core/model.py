@@ -100,6 +100,13 @@ class Finding:
     item_path: str = ""
     # The code the message names (`config.parse()` for `config.parse().unwrap()`).
     subject: str = ""
+    # Why this finding's severity differs from its rule's (or what raised the question):
+    # short phrases such as "`fn load` returns `Result`: `?` is available".
+    risk_notes: tuple[str, ...] = ()
+    # A replacement for the flagged line(s) offered as a GitHub ```suggestion``` ("" = none).
+    suggestion: str = ""
+    # The UPPER_CASE limit the panic depends on (`MAX_FEATURES`), "" when none is visible.
+    limit: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -16,6 +16,7 @@ import yaml
 from tree_sitter import QueryError
 
 from bot.core.model import Rule, RuleExamples, Severity
+from bot.core.rule_match import lint_choice, parse_match, phrases_of
 from bot.core.rust_syntax import query_capture_names
 from bot.errors import RuleLoadError
 
@@ -26,9 +27,10 @@ CATEGORY_SEVERITY: Mapping[str, Severity] = {
     "certain-panic": Severity.ERROR,
     "may-panic": Severity.WARNING,
     "style": Severity.NOTICE,
+    # Undefined behaviour is worse than a panic: memory corruption instead of a stop.
+    "undefined-behaviour": Severity.ERROR,
 }
 STATUSES = frozenset({"stable", "preview", "deprecated"})
-MATCH_KEYS = frozenset({"skip_parent_kinds", "skip_in_macro_rules", "only_in_macros"})
 
 _REQUIRED = (
     "id",
@@ -74,7 +76,10 @@ def parse_rule(text: str, source: str) -> Rule:
         raise RuleLoadError(f"{source}: severity: must be one of error, warning, notice")
     query = fields.text("query")
     message = fields.text("message")
-    _check_query_and_message(query, message, source)
+    match = parse_match(data.get("match", {}), source)
+    _check_query_and_message(query, message, match, source)
+    for key in ("questions", "alternatives"):
+        _check_prose_placeholders(fields.strings(key, minimum=0), f"{source}: {key}")
     enabled = data.get("enabled_by_default", True)
     if not isinstance(enabled, bool):
         raise RuleLoadError(f"{source}: enabled_by_default: must be true or false")
@@ -97,7 +102,7 @@ def parse_rule(text: str, source: str) -> Rule:
         query=query,
         examples=_examples(data["examples"], source),
         enabled_by_default=enabled,
-        match=_match_settings(data.get("match", {}), source),
+        match=match,
     )
 
 
@@ -153,7 +158,9 @@ def _check_lints(lints: tuple[str, ...], source: str) -> tuple[str, ...]:
     return lints
 
 
-def _check_query_and_message(query: str, message: str, source: str) -> None:
+def _check_query_and_message(
+    query: str, message: str, match: Mapping[str, object], source: str
+) -> None:
     try:
         captures = query_capture_names(query)
     except QueryError as exc:
@@ -166,9 +173,23 @@ def _check_query_and_message(query: str, message: str, source: str) -> None:
         names = {name for _, name, _, _ in string.Formatter().parse(message) if name is not None}
     except ValueError as exc:
         raise RuleLoadError(f"{source}: message: bad template: {exc}") from exc
-    missing = sorted(names - captures)
+    phrases = phrases_of(match)
+    lint = lint_choice(match)
+    for name, choice in [*phrases.items(), *([("lint_from", lint)] if lint else [])]:
+        if choice.source not in captures:
+            raise RuleLoadError(f"{source}: match: {name}.from: {choice.source!r} is not a capture")
+    missing = sorted(names - captures - set(phrases))
     if missing:
         raise RuleLoadError(f"{source}: message: {{{missing[0]}}} is not a query capture")
+
+
+def _check_prose_placeholders(texts: tuple[str, ...], where: str) -> None:
+    """Comment prose is filled with the flagged code only: `{expr}` is the one placeholder
+    (anything else would reach the review comment as literal braces)."""
+    for text in texts:
+        for name in re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", text):
+            if name != "expr":
+                raise RuleLoadError(f"{where}: only {{expr}} may be used, not {{{name}}}")
 
 
 def _examples(value: object, source: str) -> RuleExamples:
@@ -178,26 +199,6 @@ def _examples(value: object, source: str) -> RuleExamples:
         flag=_string_list(value["flag"], f"{source}: examples.flag", 1),
         passes=_string_list(value["pass"], f"{source}: examples.pass", 1),
     )
-
-
-def _match_settings(value: object, source: str) -> Mapping[str, object]:
-    if not isinstance(value, dict):
-        raise RuleLoadError(f"{source}: match: must be a mapping")
-    unknown = sorted(str(key) for key in value if key not in MATCH_KEYS)
-    if unknown:
-        raise RuleLoadError(f"{source}: match: unknown key(s): {', '.join(unknown)}")
-    settings: dict[str, object] = {}
-    if "skip_in_macro_rules" in value:
-        if not isinstance(value["skip_in_macro_rules"], bool):
-            raise RuleLoadError(f"{source}: match.skip_in_macro_rules: must be true or false")
-        settings["skip_in_macro_rules"] = value["skip_in_macro_rules"]
-    if "skip_parent_kinds" in value:
-        where = f"{source}: match.skip_parent_kinds"
-        settings["skip_parent_kinds"] = _string_list(value["skip_parent_kinds"], where, 1)
-    if "only_in_macros" in value:
-        where = f"{source}: match.only_in_macros"
-        settings["only_in_macros"] = frozenset(_string_list(value["only_in_macros"], where, 1))
-    return settings
 
 
 class _StrictLoader(yaml.SafeLoader):

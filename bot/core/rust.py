@@ -21,8 +21,11 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
+from bot.core.arrays import evidently_array
+from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
 from bot.core.fingerprint import fingerprint
 from bot.core.model import Finding, Problem, Rule
+from bot.core.rule_match import lint_choice, phrases_of, regexes_of
 from bot.core.rust_items import enclosing_items
 from bot.core.rust_macros import TOKEN_TREES, Batch, Layer, file_batch, parse_level, pending_trees
 from bot.core.rust_syntax import (
@@ -34,10 +37,11 @@ from bot.core.rust_syntax import (
     parse,
     utf8_safe,
 )
+from bot.core.settle import Hit, settle
 from bot.core.testcode import in_test_code, is_test_path
 
-# Flip to keep test-code findings marked suppressed="test-code" instead of dropping them.
-KEEP_SUPPRESSED = False
+# Test-code findings are kept, marked suppressed="test-code" (False drops them instead).
+KEEP_SUPPRESSED = True
 
 MESSAGE_EXPR_CHARS = 60
 SNIPPET_CHARS = 200
@@ -64,7 +68,7 @@ class _CompactItems:
 
     def __init__(self, root: Node | None = None) -> None:
         self._root = root
-        self._items: dict[tuple[int, int], tuple[str, list[int]]] = {}
+        self._items: dict[tuple[int, int], _Compact] = {}
 
     def occurrences(self, source: bytes, item: tuple[int, int], before: int, needle: str) -> int:
         """How often `needle` occurs in the item's compact text before byte `before`."""
@@ -72,8 +76,7 @@ class _CompactItems:
         if cached is None:
             comments = self._comment_spans(*item)
             cached = self._items[item] = _compact(source, *item, comments)
-        compact, offsets = cached
-        return compact.count(needle, 0, bisect_left(offsets, before))
+        return cached.text.count(needle, 0, cached.chars_before(before))
 
     def _comment_spans(self, start: int, end: int) -> list[tuple[int, int]]:
         if self._root is None:
@@ -82,26 +85,60 @@ class _CompactItems:
         return sorted((c.start_byte, c.end_byte) for m in found for c in m["comment"])
 
 
-def _compact(
-    source: bytes, start: int, end: int, skip: Sequence[tuple[int, int]] = ()
-) -> tuple[str, list[int]]:
-    """The non-whitespace characters of source[start:end] outside `skip` (sorted byte
-    spans), with their byte offsets. analyse_file has made the source valid UTF-8, so
-    character widths are exact."""
-    chars: list[str] = []
-    offsets: list[int] = []
-    offset = start
-    spans = iter(skip)
-    span = next(spans, None)
-    for ch in source[start:end].decode("utf-8", "replace"):
-        while span is not None and offset >= span[1]:
-            span = next(spans, None)
-        inside = span is not None and span[0] <= offset
-        if not inside and not ch.isspace():
-            chars.append(ch)
-            offsets.append(offset)
-        offset += len(ch.encode("utf-8"))
-    return "".join(chars), offsets
+@dataclass(frozen=True)
+class _Compact:
+    """An item's text without whitespace and comments, kept as runs of non-space text:
+    `starts[i]` is the file byte offset of run i, `index[i]` its position in `text`."""
+
+    text: str
+    starts: list[int]
+    index: list[int]
+    runs: list[str]
+
+    def chars_before(self, before: int) -> int:
+        """How many compact characters lie at file byte offsets below `before`."""
+        run = bisect_left(self.starts, before) - 1
+        if run < 0:
+            return 0
+        piece = self.runs[run]
+        inside = before - self.starts[run]
+        if piece.isascii():
+            return self.index[run] + min(len(piece), inside)
+        # `before` is a node start, so it never splits a character.
+        return self.index[run] + len(piece.encode("utf-8")[:inside].decode("utf-8", "ignore"))
+
+
+_RUN = re.compile(r"\S+")
+
+
+def _compact(source: bytes, start: int, end: int, skip: Sequence[tuple[int, int]] = ()) -> _Compact:
+    """The non-whitespace text of source[start:end] outside `skip` (sorted byte spans).
+    analyse_file has made the source valid UTF-8, so character widths are exact; a run
+    at a time (not a character at a time) keeps big items cheap."""
+    chunk = bytearray(source[start:end])
+    for span_start, span_end in skip:
+        lo, hi = max(span_start, start) - start, min(span_end, end) - start
+        if lo < hi:
+            chunk[lo:hi] = b" " * (hi - lo)  # same length: byte offsets stay put
+    text = chunk.decode("utf-8", "replace")
+    ascii_text = text.isascii()
+    starts: list[int] = []
+    index: list[int] = []
+    runs: list[str] = []
+    position = 0
+    byte = start
+    last_char = 0
+    for match in _RUN.finditer(text):
+        if ascii_text:
+            byte = start + match.start()
+        else:
+            byte += len(text[last_char : match.start()].encode("utf-8"))
+            last_char = match.start()
+        starts.append(byte)
+        index.append(position)
+        runs.append(match.group())
+        position += len(match.group())
+    return _Compact("".join(runs), starts, index, runs)
 
 
 @dataclass(frozen=True)
@@ -115,6 +152,27 @@ class _Scope:
     context: str
     line_offset: int
     compact_items: _CompactItems = field(default_factory=_CompactItems)
+    clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG
+    root: Node | None = None
+    # Lazily decoded texts for the array check: "" -> whole file, (start, end) -> one fn.
+    texts: dict[object, str] = field(default_factory=dict)
+
+    def file_text(self) -> str:
+        if "" not in self.texts:
+            self.texts[""] = self.text.text(0, len(self.text.source))
+        return self.texts[""]
+
+    def fn_text(self, offset: int) -> str:
+        """The text of the function around file offset `offset` ("" outside any)."""
+        node = self.root.descendant_for_byte_range(offset, offset) if self.root else None
+        while node is not None and node.type != "function_item":
+            node = node.parent
+        if node is None:
+            return ""
+        key = (node.start_byte, node.end_byte)
+        if key not in self.texts:
+            self.texts[key] = self.text.text(node.start_byte, node.end_byte)
+        return self.texts[key]
 
 
 def analyse_file(
@@ -126,11 +184,16 @@ def analyse_file(
     include_tests: bool = False,
     context: str = "full",
     line_offset: int = 0,
+    known_rule_ids: frozenset[str] | None = None,
+    clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG,
+    test_file: bool = False,
 ) -> FileAnalysis:
     """Findings of `rules` on `changed_lines` (head-side numbers; None = every line).
 
     `line_offset` is added to every line: a caller parsing a lone hunk that starts at
     head line offset+1 passes it together with head-side `changed_lines`.
+    `known_rule_ids` are the ids an inline ignore may name (default: those of `rules`).
+    `test_file` marks the whole file as test code (a `#[cfg(test)] mod x;` points at it).
     """
     if is_test_path(path) and not include_tests and not KEEP_SUPPRESSED:
         return FileAnalysis((), (), 0.0)
@@ -140,7 +203,9 @@ def analyse_file(
     parse_ms = (time.perf_counter() - started) * 1000.0
     text = SourceText(source)
     local = None if changed_lines is None else frozenset(n - line_offset for n in changed_lines)
-    scope = _Scope(path, text, local, include_tests, context, line_offset, _CompactItems(root))
+    scope = _Scope(
+        path, text, local, include_tests, context, line_offset, _CompactItems(root), clippy, root
+    )
     ranges = _byte_ranges(text, local)
     problems: list[Problem] = []
     errors = count_error_regions(root)
@@ -149,11 +214,11 @@ def analyse_file(
     if ranges == []:
         return FileAnalysis((), tuple(problems), parse_ms)
 
-    file_is_test = is_test_path(path)
+    file_is_test = test_file or is_test_path(path)
     # One joined query per tree: every rule's patterns, then the macro token trees.
     query, owners = combine_queries((*(rule.query for rule in rules), TOKEN_TREES))
     macro_owner = len(rules)
-    found: dict[tuple[str, int, int, int, int], Finding] = {}
+    found: dict[tuple[str, int, int, int, int], Hit] = {}
     level = [file_batch(root)]
     while level:
         pending = []
@@ -165,10 +230,11 @@ def analyse_file(
                     continue
                 layer = batch.layer_of(captures["flag"][0])
                 rule = rules[owners[pattern]]
-                finding = None
+                hit = None
                 if layer is not None:
-                    finding = _to_finding(scope, rule, layer, captures, file_is_test)
-                if finding is not None:
+                    hit = _to_hit(scope, rule, layer, captures, file_is_test)
+                if hit is not None:
+                    finding = hit.finding
                     key = (
                         rule.id,
                         finding.line,
@@ -176,10 +242,21 @@ def analyse_file(
                         finding.end_line,
                         finding.end_column,
                     )
-                    found.setdefault(key, finding)
-            pending.extend(pending_trees(source, batch, trees, ranges, include_tests=include_tests))
+                    found.setdefault(key, hit)
+            expand_tests = include_tests or KEEP_SUPPRESSED
+            pending.extend(pending_trees(source, batch, trees, ranges, include_tests=expand_tests))
         level = parse_level(pending) if pending else []
-    findings = tuple(sorted(found.values(), key=_order))
+    known = frozenset(r.id for r in rules) if known_rule_ids is None else known_rule_ids
+    settled = settle(
+        list(found.values()),
+        rules,
+        root=root,
+        text=text,
+        known_ids=known,
+        line_offset=scope.line_offset,
+        clippy=clippy,
+    )
+    findings = tuple(sorted(settled, key=_order))
     return FileAnalysis(findings, tuple(problems), parse_ms)
 
 
@@ -213,13 +290,13 @@ def _batch_matches(
     return result
 
 
-def _to_finding(
+def _to_hit(
     scope: _Scope,
     rule: Rule,
     layer: Layer,
     captures: Mapping[str, list[Node]],
     file_is_test: bool,
-) -> Finding | None:
+) -> Hit | None:
     flag = captures["flag"][0]
     anchor = captures.get("start", [flag])[0]
     if not (layer.contains(flag) and layer.contains(anchor)):
@@ -234,7 +311,8 @@ def _to_finding(
     if scope.changed is not None and line not in scope.changed:
         return None
     suppressed = None
-    if not scope.include_tests and (file_is_test or layer.outer_test or in_test_code(flag)):
+    reported_in_tests = scope.include_tests or rule.id in scope.clippy.report_in_tests
+    if not reported_in_tests and (file_is_test or layer.outer_test or in_test_code(flag)):
         if not KEEP_SUPPRESSED:
             return None
         suppressed = "test-code"
@@ -252,6 +330,16 @@ def _to_finding(
     allowed = rule.match.get("only_in_macros")
     if layer.depth > 0 and isinstance(allowed, frozenset) and layer.macro not in allowed:
         return None
+    if not _items_fit(rule, labels):
+        return None
+    if rule.match.get("literal_needs_array") and "literal" in captures:
+        receiver = _capture_text(captures, "object", layer, text) or ""
+        # Error-recovered token soup (`{"b": [1, 2]}` in a macro) and string receivers
+        # (string-slice's job) are not literal indexing of a collection.
+        if flag.has_error or receiver.lstrip().startswith(('"', 'r"', "r#")):
+            return None
+        if evidently_array(receiver, scope.fn_text(start), scope.file_text()):
+            return None
     item_path = " / ".join(labels)
     if items.innermost is not None:
         item_span = (items.innermost[0] + layer.delta, items.innermost[1] + layer.delta)
@@ -264,8 +352,8 @@ def _to_finding(
     compact = "".join(expression.split())
     occurrence = scope.compact_items.occurrences(text.source, item_span, flag_start, compact)
 
-    message, subject = _render_message(rule.message, captures, layer, text)
-    return Finding(
+    message, subject = _render_message(rule, captures, layer, text)
+    finding = Finding(
         rule=rule.id,
         severity=rule.severity,
         path=scope.path,
@@ -281,6 +369,42 @@ def _to_finding(
         snippet=_shorten(expression, SNIPPET_CHARS),
         item_path=item_path,
     )
+    lints = _lints(rule, captures, layer, text)
+    return Hit(finding, start, lints, end_byte=end, in_const=_in_const(labels))
+
+
+def _items_fit(rule: Rule, labels: Sequence[str]) -> bool:
+    """match.only_in_items / skip_in_items: regexes over the enclosing item labels."""
+    only = regexes_of(rule.match, "only_in_items")
+    if only and not any(regex.match(label) for regex in only for label in labels):
+        return False
+    skip = regexes_of(rule.match, "skip_in_items")
+    return not any(regex.match(label) for regex in skip for label in labels)
+
+
+def _in_const(labels: Sequence[str]) -> bool:
+    return any(label.startswith(("const ", "static ")) for label in labels)
+
+
+def _lints(
+    rule: Rule, captures: Mapping[str, list[Node]], layer: Layer, text: SourceText
+) -> frozenset[str]:
+    """The Clippy lints whose `#[allow]` suppresses this match (match.lint_from narrows
+    a multi-lint rule such as panic-macro down to the macro it found)."""
+    choice = lint_choice(rule.match)
+    if choice is None:
+        return frozenset(rule.clippy)
+    picked = choice.pick(_capture_text(captures, choice.source, layer, text))
+    return frozenset({picked}) if picked else frozenset(rule.clippy)
+
+
+def _capture_text(
+    captures: Mapping[str, list[Node]], name: str, layer: Layer, text: SourceText
+) -> str | None:
+    nodes = captures.get(name)
+    if not nodes:
+        return None
+    return text.text(nodes[0].start_byte + layer.delta, nodes[0].end_byte + layer.delta)
 
 
 def _skip_parent_kinds(rule: Rule) -> frozenset[str]:
@@ -291,12 +415,18 @@ def _skip_parent_kinds(rule: Rule) -> frozenset[str]:
 
 
 def _render_message(
-    template: str, captures: Mapping[str, list[Node]], layer: Layer, text: SourceText
+    rule: Rule, captures: Mapping[str, list[Node]], layer: Layer, text: SourceText
 ) -> tuple[str, str]:
     """The message, and the code it names as `{expr}` (for the rule's questions)."""
+    template = rule.message
+    phrases = phrases_of(rule.match)
     values: dict[str, str] = {}
     for _, name, _, _ in string.Formatter().parse(template):
         if name is None or name in values:
+            continue
+        if name in phrases:
+            choice = phrases[name]
+            values[name] = choice.pick(_capture_text(captures, choice.source, layer, text))
             continue
         nodes = captures.get(name)
         if nodes:

@@ -10,16 +10,48 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
 from bot.core.model import FileChange, FileStatus, Finding, Problem, Rule, ScanResult, ScanStats
 from bot.core.rust import analyse_file
+from bot.core.testmods import test_module_paths
 
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
+DEFAULT_MAX_CHANGED_LINES = 20_000
 
 
 @dataclass(frozen=True)
 class ScanOptions:
     include_tests: bool = False
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    # Changed lines analysed per scan (GitHub's own diff view stops at 20,000);
+    # files past the budget are skipped and named in the problems.
+    max_changed_lines: int = DEFAULT_MAX_CHANGED_LINES
+    # Rules that are off by default (`enabled_by_default: false`) run only when named here.
+    enable_rules: frozenset[str] = frozenset()
+    # Rules named here never run, whatever their default.
+    disable_rules: frozenset[str] = frozenset()
+    # Files that are test code because a `#[cfg(test)] mod x;` elsewhere points at them;
+    # scan() adds those it can derive from the sources it is given.
+    test_module_paths: frozenset[str] = frozenset()
+    # The repository's clippy.toml settings (the CLI reads the file; the core stays pure).
+    clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG
+
+
+def active_rules(rules: Sequence[Rule], options: ScanOptions) -> tuple[Rule, ...]:
+    """The rules a scan runs: the default ones plus `enable_rules`, minus `disable_rules`."""
+    return tuple(
+        rule
+        for rule in rules
+        if (rule.enabled_by_default or rule.id in options.enable_rules)
+        and rule.id not in options.disable_rules
+    )
+
+
+def unknown_rule_ids(rules: Sequence[Rule], options: ScanOptions) -> list[Problem]:
+    """A Problem per enable/disable id that names no rule (a typo must not pass silently)."""
+    known = {rule.id for rule in rules}
+    named = sorted((options.enable_rules | options.disable_rules) - known)
+    return [Problem("settings", f"unknown rule id in settings: {rule_id}") for rule_id in named]
 
 
 DEFAULT_OPTIONS = ScanOptions()
@@ -60,7 +92,10 @@ def scan(
 ) -> ScanResult:
     started = timer()
     findings: list[Finding] = []
-    found_problems = list(problems)
+    found_problems = [*problems, *unknown_rule_ids(rules, options)]
+    known_ids = frozenset(rule.id for rule in rules)
+    rules = active_rules(rules, options)
+    test_files = options.test_module_paths | test_module_paths(sources)
     parse_ms = 0.0
     changed = 0
     for target in targets:
@@ -70,11 +105,18 @@ def scan(
                 Problem(target.path, f"file larger than {options.max_file_bytes} bytes skipped")
             )
             continue
-        changed += (
+        lines = (
             len(target.changed_lines) if target.changed_lines is not None else _line_count(source)
         )
+        # `--all` scans (every line counts) are the user's own choice, not a PR: no budget.
+        if target.changed_lines is not None and changed + lines > options.max_changed_lines:
+            found_problems.append(
+                Problem(target.path, f"over the {options.max_changed_lines}-line budget; skipped")
+            )
+            continue
+        changed += lines
         if source is None:
-            result_findings, result_problems, ms = _scan_hunks(target, rules, options)
+            result_findings, result_problems, ms = _scan_hunks(target, rules, options, known_ids)
         else:
             analysis = analyse_file(
                 target.path,
@@ -82,6 +124,9 @@ def scan(
                 target.changed_lines,
                 rules,
                 include_tests=options.include_tests,
+                known_rule_ids=known_ids,
+                clippy=options.clippy,
+                test_file=target.path in test_files,
             )
             result_findings, result_problems, ms = (
                 list(analysis.findings),
@@ -105,7 +150,7 @@ def scan(
 
 
 def _scan_hunks(
-    target: ScanTarget, rules: Sequence[Rule], options: ScanOptions
+    target: ScanTarget, rules: Sequence[Rule], options: ScanOptions, known_ids: frozenset[str]
 ) -> tuple[list[Finding], list[Problem], float]:
     """Without the head file, parse each hunk's head-side text on its own (partial context)."""
     findings: list[Finding] = []
@@ -120,6 +165,8 @@ def _scan_hunks(
             include_tests=options.include_tests,
             context="partial",
             line_offset=first_line - 1,
+            known_rule_ids=known_ids,
+            clippy=options.clippy,
         )
         findings += analysis.findings
         parse_ms += analysis.parse_ms

@@ -11,6 +11,8 @@ from pathlib import PurePosixPath
 from tree_sitter import Node
 
 _TEST_DIRS = frozenset({"tests", "benches", "examples"})
+# Property-test macros expand to #[test] functions.
+_TEST_MACROS = frozenset({"proptest", "quickcheck"})
 _COMMENTS = frozenset({"line_comment", "block_comment"})
 _TOKEN = re.compile(r'\s*(?:([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\]|\\.)*")|(.))', re.DOTALL)
 
@@ -38,6 +40,8 @@ def in_test_code(node: Node) -> bool:
     current: Node | None = node
     while current is not None:
         if _has_test_outer_attribute(current) or _has_test_inner_attribute(current):
+            return True
+        if current.type == "macro_invocation" and _macro_name(current) in _TEST_MACROS:
             return True
         current = current.parent
     return False
@@ -125,3 +129,10 @@ class _CfgParser:
             return any(parts)
         # not(...) and unknown operators never imply test.
         return False
+
+
+def _macro_name(invocation: Node) -> str:
+    name = invocation.child_by_field_name("macro")
+    if name is None or name.text is None:
+        return ""
+    return name.text.decode("utf-8", "replace").rsplit("::", 1)[-1].strip()

@@ -136,6 +136,11 @@ class InstallationTokenCache:
         with self._lock:
             self._cache.pop(installation_id, None)
 
+    def app_slug(self) -> str:
+        """The App's slug (GET /app with the app JWT): its bot user is `<slug>[bot]`."""
+        with github_errors("GET /app"):
+            return str(self._integration.get_app().slug)
+
     def _mint(self, installation_id: int) -> InstallationToken:
         endpoint = f"POST /app/installations/{installation_id}/access_tokens"
         with github_errors(endpoint):

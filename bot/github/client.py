@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
+import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
@@ -24,6 +26,8 @@ from github.Requester import Requester
 from bot.errors import GitHubError
 from bot.github.auth import GITHUB_COM_API, InstallationTokenCache, parse_private_key
 from bot.github.errors_map import github_errors
+from bot.github.retry import DEFAULT_POLICY, Kind, RetryPolicy, backoff, classify
+from bot.github.throttle import InstallationThrottle, RateLimitSnapshot, Throttles
 from bot.github.types import (
     Annotation,
     CheckRunOutput,
@@ -34,6 +38,7 @@ from bot.github.types import (
 )
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's cap; more go in later PATCH requests
 PER_PAGE = 100
 
@@ -80,12 +85,33 @@ def _comment_json(draft: ReviewCommentDraft) -> dict[str, Any]:
 
 
 class PyGithubPort:
-    """GitHubPort for one installation. Each call takes a fresh-enough token."""
+    """GitHubPort for one installation. Each call takes a fresh-enough token.
 
-    def __init__(self, token_source: Callable[[], str], base_url: str, timeout: int) -> None:
+    `_call` is the one choke point: it waits out this installation's rate-limit
+    block, paces writes, runs PyGithub in a thread, and retries with asyncio
+    sleeps (never `time.sleep` in the thread, which would hold a worker).
+    """
+
+    def __init__(
+        self,
+        token_source: Callable[[], str],
+        base_url: str,
+        timeout: int,
+        *,
+        invalidate: Callable[[], None] = lambda: None,
+        throttle: InstallationThrottle | None = None,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        rng: random.Random | None = None,
+    ) -> None:
         self._token_source = token_source
+        self._invalidate = invalidate
         self._base_url = base_url
         self._timeout = timeout
+        self._throttle = throttle or InstallationThrottle(
+            0, policy.write_interval, burst=policy.write_burst
+        )
+        self._policy = policy
+        self._rng = rng or random.Random()
         self._lock = threading.Lock()  # one PyGithub client is not thread-safe
         self._client: tuple[str, Github] | None = None
 
@@ -105,14 +131,67 @@ class PyGithubPort:
             self._client = (token, gh)
         return self._client[1].requester
 
-    async def _call(self, endpoint: str, fn: Callable[[Requester], T]) -> T:
-        """Run `fn` with a requester off the event loop; translate its errors."""
+    def _attempt(self, endpoint: str, fn: Callable[[Requester], T]) -> T:
+        """One try in a worker thread; records the budget GitHub reported."""
+        with self._lock, github_errors(endpoint):
+            req = self._requester()
+            try:
+                return fn(req)
+            finally:
+                limit_remaining = req.rate_limiting
+                self._throttle.observe(
+                    limit_remaining[1], limit_remaining[0], float(req.rate_limiting_resettime)
+                )
 
-        def run() -> T:
-            with self._lock, github_errors(endpoint):
-                return fn(self._requester())
+    async def call_minting(self, endpoint: str) -> None:
+        """Make sure a token exists (minting one if needed), with the usual retries."""
+        await self._call(endpoint, lambda _req: None, paced=False)
 
-        return await asyncio.to_thread(run)
+    async def _call(self, endpoint: str, fn: Callable[[Requester], T], *, paced: bool = True) -> T:
+        """Run `fn` off the event loop with bounded retries; raises bot.errors only."""
+        method = endpoint.split(" ", 1)[0] if paced else "GET"
+        transient = rate_limited = 0
+        refreshed = False
+        while True:
+            await self._throttle.before(method)
+            try:
+                return await asyncio.to_thread(self._attempt, endpoint, fn)
+            except GitHubError as exc:
+                self._throttle.observe_error(exc)
+                verdict = classify(exc, time.time())
+                if verdict.kind is Kind.UNAUTHORIZED and not refreshed:
+                    refreshed = True  # an expired token: mint a new one, once
+                    log.info("%s: 401, re-minting the installation token", endpoint)
+                    self._invalidate()
+                    continue
+                if verdict.kind is Kind.TRANSIENT and transient + 1 < self._policy.attempts:
+                    transient += 1
+                    delay = backoff(transient, self._policy, self._rng)
+                    log.info("%s failed (%s); retry %d in %.2f s", endpoint, exc, transient, delay)
+                    await asyncio.sleep(delay)
+                    continue
+                if verdict.kind is Kind.RATE_LIMITED:
+                    rate_limited += 1
+                    self._raise_if_too_long(exc, verdict.wait, rate_limited)
+                    log.warning("%s rate limited; waiting %.1f s", endpoint, verdict.wait)
+                    self._throttle.block_for(verdict.wait + self._policy.rate_limit_margin)
+                    continue
+                raise
+
+    def _raise_if_too_long(self, exc: GitHubError, wait: float, tries: int) -> None:
+        if wait > self._policy.max_rate_limit_wait:
+            raise GitHubError(
+                f"{exc} (rate limited for {wait:.0f} s, longer than the "
+                f"{self._policy.max_rate_limit_wait:.0f} s a job may wait)",
+                status=exc.status,
+                endpoint=exc.endpoint,
+            ) from exc
+        if tries > self._policy.rate_limit_attempts:
+            raise GitHubError(
+                f"{exc} (still rate limited after {tries - 1} waits)",
+                status=exc.status,
+                endpoint=exc.endpoint,
+            ) from exc
 
     async def list_pr_files(self, repo: RepoRef, number: int) -> list[PRFile]:
         url = f"/repos/{repo.full_name}/pulls/{number}/files"
@@ -207,6 +286,33 @@ class PyGithubPort:
         ids = await self._call(f"GET {comments_url}", list_ids)
         return PostedReview(id=review_id, comment_ids=ids)
 
+    async def validate_review_comments(
+        self,
+        repo: RepoRef,
+        number: int,
+        commit_id: str,
+        comments: Sequence[ReviewCommentDraft],
+    ) -> None:
+        """Raise GitHubValidationError if GitHub would refuse these comments in a review.
+
+        GitHub has no dry run, so this creates a PENDING review (invisible to
+        others) and deletes it again at once.
+        """
+        url = f"/repos/{repo.full_name}/pulls/{number}/reviews"
+        payload = {"commit_id": commit_id, "comments": [_comment_json(c) for c in comments]}
+
+        def post(req: Requester) -> int:
+            _, data = req.requestJsonAndCheck("POST", url, input=payload)
+            return int(data["id"])
+
+        review_id = await self._call(f"POST {url} (pending probe)", post)
+        pending_url = f"{url}/{review_id}"
+
+        def delete(req: Requester) -> None:
+            req.requestJsonAndCheck("DELETE", pending_url)
+
+        await self._call(f"DELETE {pending_url}", delete)
+
 
 def _patcher(url: str, body: dict[str, Any]) -> Callable[[Requester], None]:
     def patch(req: Requester) -> None:
@@ -216,7 +322,7 @@ def _patcher(url: str, body: dict[str, Any]) -> Callable[[Requester], None]:
 
 
 class PyGithubFactory:
-    """GitHubPortFactory over PyGithub: one token cache shared by all ports."""
+    """GitHubPortFactory over PyGithub: one token cache and one throttle per installation."""
 
     def __init__(
         self,
@@ -226,6 +332,7 @@ class PyGithubFactory:
         timeout: int = 15,
         *,
         clock: Callable[[], float] | None = None,
+        policy: RetryPolicy = DEFAULT_POLICY,
     ) -> None:
         key = (
             private_key
@@ -234,13 +341,48 @@ class PyGithubFactory:
         )
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
+        self._policy = policy
         self.tokens = InstallationTokenCache(
             app_id, key, self._base_url, timeout=timeout, clock=clock or time.time
         )
+        self.throttles = Throttles(policy.write_interval, burst=policy.write_burst)
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: RetryPolicy) -> None:
+        """Ports made from now on use `policy` (tests and benchmarks shrink the waits)."""
+        self._policy = policy
+        self.throttles.configure(policy.write_interval, policy.write_burst)
+
+    def _port(self, installation_id: int) -> PyGithubPort:
+        return PyGithubPort(
+            lambda: self.tokens.token(installation_id),
+            self._base_url,
+            self._timeout,
+            invalidate=lambda: self.tokens.invalidate(installation_id),
+            throttle=self.throttles.of(installation_id),
+            policy=self._policy,
+        )
 
     async def for_installation(self, installation_id: int) -> PyGithubPort:
-        # Mint (or reuse) now so auth failures surface here, not mid-job.
-        await asyncio.to_thread(self.tokens.token, installation_id)
-        return PyGithubPort(
-            lambda: self.tokens.token(installation_id), self._base_url, self._timeout
-        )
+        port = self._port(installation_id)
+        # Mint (or reuse) now, with the same retries, so auth failures surface here.
+        await port.call_minting(f"POST /app/installations/{installation_id}/access_tokens")
+        return port
+
+    async def bot_login(self) -> str:
+        """The login the App's comments carry: how the bot recognises its own threads."""
+        slug = await asyncio.to_thread(self.tokens.app_slug)
+        return f"{slug}[bot]"
+
+    def forget(self, installation_id: int) -> None:
+        """The installation is gone (uninstalled, repos removed): drop its token and state."""
+        self.tokens.invalidate(installation_id)
+        self.throttles.forget(installation_id)
+
+    def rate_limits(self) -> Mapping[int, RateLimitSnapshot]:
+        """Latest rate-limit budget per installation, for the metrics layer."""
+        return self.throttles.snapshots()

@@ -10,23 +10,24 @@ marked "Simplification:" in the double_* modules.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import re
+import math
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from bot.github import double_render as render
 from bot.github.double_auth import PUBLIC_KEY, auth_and_rate_limit
 from bot.github.double_auth import routes as app_routes
 from bot.github.double_diff import blob_sha
+from bot.github.double_faults import Fault, FaultPlan
+from bot.github.double_graphql import routes as graphql_routes
 from bot.github.double_http import CONTEXT_KEY, DoubleContext, iso
+from bot.github.double_push import CONVERSATION_KEY, ConversationModel
+from bot.github.double_push import routes as push_routes
 from bot.github.double_routes_checks import routes as check_routes
 from bot.github.double_routes_pulls import routes as pull_routes
 from bot.github.double_state import (
@@ -46,18 +47,6 @@ from bot.github.double_state import (
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 ROLES = ("admin", "maintain", "write", "triage", "read", "none")
-
-
-@dataclass(frozen=True)
-class Fault:
-    """Answer matching requests with `status` (0 = only delay, then serve normally)."""
-
-    method: str
-    path_regex: str
-    status: int
-    times: int
-    headers: Mapping[str, str]
-    delay: float
 
 
 class GitHubDouble:
@@ -81,7 +70,8 @@ class GitHubDouble:
             clock=clock,
         )
         self._public_key = app_public_key_pem
-        self._faults: list[Fault] = []
+        self.faults = FaultPlan()
+        self.conversation = ConversationModel(self._ctx, self)  # pushes, threads, contents
         self._runner: web.AppRunner | None = None
         self.requests: list[LoggedRequest] = []
 
@@ -89,12 +79,15 @@ class GitHubDouble:
 
     async def start(self) -> str:
         """Listen on an ephemeral loopback port; returns the base URL."""
-        app = web.Application(middlewares=[self._log, self._inject_faults, auth_and_rate_limit])
+        app = web.Application(middlewares=[self._log, self.faults.middleware, auth_and_rate_limit])
         app[CONTEXT_KEY] = self._ctx
         app[PUBLIC_KEY] = self._public_key
         app.add_routes(app_routes)
         app.add_routes(pull_routes)
         app.add_routes(check_routes)
+        app[CONVERSATION_KEY] = self.conversation
+        app.add_routes(push_routes)
+        app.add_routes(graphql_routes)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -127,14 +120,35 @@ class GitHubDouble:
     def add_installation(self, installation_id: int, account: str) -> None:
         self._ctx.store.installations[installation_id] = account
 
+    def hide_line(self, pr: PullRequestState, path: str, line: int) -> None:
+        """Refuse review comments on `path:line` with a 422, as when GitHub's diff differs."""
+        self._ctx.store.hidden_lines.add((pr.owner, pr.repo, pr.number, path, line))
+
+    def revoke_tokens(self, installation_id: int) -> None:
+        """Invalidate the installation's tokens early, as GitHub does on expiry or revocation."""
+        tokens = self._ctx.store.tokens
+        for token in [t for t, state in tokens.items() if state.installation_id == installation_id]:
+            del tokens[token]
+
+    def remove_installation(self, installation_id: int) -> None:
+        """Uninstall the App: tokens stop working and no new ones can be minted."""
+        self.revoke_tokens(installation_id)
+        self._ctx.store.installations.pop(installation_id, None)
+
     def set_permission(self, owner: str, repo: str, user: str, permission: str) -> None:
         """Give `user` a collaborator role (admin|maintain|write|triage|read|none)."""
         if permission not in ROLES:
             raise ValueError(f"unknown permission {permission!r}; use one of {ROLES}")
         self._ctx.store.permissions[(owner.lower(), repo.lower(), user.lower())] = permission
 
-    def set_rate_limit_remaining(self, installation_id: int, remaining: int) -> None:
-        self._ctx.store.remaining[f"installation:{installation_id}"] = remaining
+    def set_rate_limit_remaining(
+        self, installation_id: int, remaining: int, *, reset_in: float | None = None
+    ) -> None:
+        """Set the installation's budget; with `reset_in`, it refills that many seconds later."""
+        bucket = f"installation:{installation_id}"
+        self._ctx.store.remaining[bucket] = remaining
+        if reset_in is not None:
+            self._ctx.store.resets[bucket] = math.ceil(self._ctx.clock() + reset_in)
 
     def open_pull_request(
         self,
@@ -221,36 +235,16 @@ class GitHubDouble:
         headers: dict[str, str] | None = None,
         delay: float = 0,
     ) -> None:
-        """Make the next `times` matching requests fail with `status` after `delay` s."""
+        """Make the next `times` matching requests fail with `status` after `delay` s.
+
+        `status` 0 only delays; `RESET` (-1) drops the connection with a TCP RST.
+        """
         fault = Fault(method.upper(), path_regex, status, times, dict(headers or {}), delay)
-        self._faults.append(fault)
+        self.faults.add(fault)
 
-    def _take_fault(self, request: web.Request) -> Fault | None:
-        for index, fault in enumerate(self._faults):
-            if fault.method == request.method and re.search(fault.path_regex, request.path):
-                if fault.times <= 1:
-                    del self._faults[index]
-                else:
-                    self._faults[index] = replace(fault, times=fault.times - 1)
-                return fault
-        return None
-
-    @web.middleware
-    async def _inject_faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
-        fault = self._take_fault(request)
-        if fault is None:
-            return await handler(request)
-        if fault.delay:
-            await asyncio.sleep(fault.delay)
-        if fault.status == 0:
-            return await handler(request)
-        body = render.error(f"Injected fault ({fault.status})", status=str(fault.status))
-        return web.Response(
-            status=fault.status,
-            text=json.dumps(body),
-            content_type="application/json",
-            headers=fault.headers,
-        )
+    def chaos(self, rate: float, statuses: Sequence[int] = (500, 502, 503), seed: int = 0) -> None:
+        """Fail a random `rate` of all requests (after queued faults); 0 turns it off."""
+        self.faults.chaos(rate, statuses, seed)
 
     # -- request log -----------------------------------------------------------------
 

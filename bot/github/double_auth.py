@@ -11,7 +11,16 @@ from aiohttp import web
 
 from bot.github import double_render as render
 from bot.github import double_render_checks as render_checks
-from bot.github.double_http import context, fail, int_param, iso, json_body, not_found, reply
+from bot.github.double_http import (
+    DoubleContext,
+    context,
+    fail,
+    int_param,
+    iso,
+    json_body,
+    not_found,
+    reply,
+)
 from bot.github.double_routes_pulls import INSTALLATION_KEY
 from bot.github.double_state import TokenState
 
@@ -88,6 +97,11 @@ def _bucket(request: web.Request) -> tuple[str, str]:
     return f"installation:{installation_id}", "installation"
 
 
+def _reset_of(ctx: DoubleContext, bucket: str) -> float:
+    """When the bucket refills: a seeded time, else an hour after the double started."""
+    return ctx.store.resets.get(bucket, ctx.started_at + 3600)
+
+
 @web.middleware
 async def auth_and_rate_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Authenticate, spend one request of the caller's hourly budget, add the headers."""
@@ -96,6 +110,9 @@ async def auth_and_rate_limit(request: web.Request, handler: Handler) -> web.Str
     try:
         bucket, kind = _bucket(request)
         limit = LIMITS[kind]
+        if ctx.clock() >= _reset_of(ctx, bucket):
+            ctx.store.remaining[bucket] = limit  # the window is over: budget refilled
+            ctx.store.resets.pop(bucket, None)
         remaining = ctx.store.remaining.setdefault(bucket, limit)
         if remaining <= 0:
             who = request.get(INSTALLATION_KEY, ctx.app_id)
@@ -117,7 +134,7 @@ async def auth_and_rate_limit(request: web.Request, handler: Handler) -> web.Str
             "x-ratelimit-limit": str(limit),
             "x-ratelimit-remaining": str(remaining),
             "x-ratelimit-used": str(limit - remaining),
-            "x-ratelimit-reset": str(int(ctx.started_at + 3600)),
+            "x-ratelimit-reset": str(int(_reset_of(ctx, bucket))),
             "x-ratelimit-resource": "core",
         }
     )

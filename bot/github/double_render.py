@@ -305,7 +305,7 @@ def review_comment(base: str, c: ReviewCommentState) -> Json:
         "author_association": "NONE",
         "_links": {"self": _link(url), "html": _link(html), "pull_request": _link(pr_url)},
         "line": c.line,
-        "original_line": c.line,
+        "original_line": c.line if c.original_line is None else c.original_line,
         "side": c.side,
         "start_line": c.start_line,
         "original_start_line": c.start_line,

@@ -147,8 +147,11 @@ async def create_review(request: web.Request) -> web.Response:
     if len(text) > 65_536:
         raise unprocessable(["Body is too long (maximum is 65536 characters)"])
     commit = _commit_of(pr, body)
+    if event is None and _pending_of(ctx, pr) is not None:
+        raise unprocessable(["User can only have one pending review per pull request"])
     drafts = body.get("comments", [])
     problems = [p for c in drafts for p in review_comment_problems(pr, c)]
+    problems += [_HIDDEN for c in drafts if _hidden(ctx, pr, c)]
     if problems:
         raise unprocessable(problems[:1])  # GitHub names one problem, never the comment
     review = ReviewState(
@@ -174,6 +177,42 @@ async def list_reviews(request: web.Request) -> web.Response:
     ctx, pr = context(request), pull_of(request)
     reviews = [render.review(ctx.base_url, r) for r in ctx.store.reviews.values() if _on(r, pr)]
     return paginate(request, reviews)
+
+
+_HIDDEN = "Pull request review thread line must be part of the diff"
+
+
+def _hidden(ctx: DoubleContext, pr: PullRequestState, comment: Mapping[str, Any]) -> bool:
+    """A line seeded as outside GitHub's view of the diff (see GitHubDouble.hide_line)."""
+    key = (pr.owner, pr.repo, pr.number, comment.get("path"), comment.get("line"))
+    return key in ctx.store.hidden_lines
+
+
+def _pending_of(ctx: DoubleContext, pr: PullRequestState) -> ReviewState | None:
+    return next(
+        (
+            r
+            for r in ctx.store.reviews.values()
+            if _on(r, pr) and r.state == "PENDING" and r.user == ctx.bot_login
+        ),
+        None,
+    )
+
+
+@routes.delete("/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}")
+async def delete_pending_review(request: web.Request) -> web.Response:
+    ctx, pr = context(request), pull_of(request)
+    review = ctx.store.reviews.get(int_param(request, "review_id"))
+    if review is None or not _on(review, pr):
+        raise not_found()
+    if review.state != "PENDING":
+        raise unprocessable(["Can not delete a non-pending pull request review"])
+    del ctx.store.reviews[review.id]
+    for comment_id in [
+        c.id for c in ctx.store.review_comments.values() if c.review_id == review.id
+    ]:
+        del ctx.store.review_comments[comment_id]
+    return reply(render.review(ctx.base_url, review))
 
 
 @routes.get("/repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}")

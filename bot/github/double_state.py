@@ -92,6 +92,7 @@ class ReviewCommentState:
     in_reply_to_id: int | None
     user: str
     created_at: str
+    original_line: int | None = None  # set once a push made the comment outdated (line None)
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,9 @@ class DoubleStore:
     reactions: dict[int, ReactionState] = field(default_factory=dict)
     permissions: dict[tuple[str, str, str], str] = field(default_factory=dict)
     remaining: dict[str, int] = field(default_factory=dict)  # rate-limit bucket -> remaining
+    resets: dict[str, float] = field(default_factory=dict)  # bucket -> epoch it refills
+    # (owner, repo, number, path, line) GitHub refuses comments on, though the patch has it
+    hidden_lines: set[tuple[object, ...]] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1001))
 
     def next_id(self) -> int:

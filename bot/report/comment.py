@@ -14,6 +14,12 @@ from bot.report.markdown import code_span, render_inline
 
 MARKER_RE = re.compile(r"<!-- panicscan:v1 fp=([0-9a-f]{8,64}) rule=([a-z0-9-]{1,64}) -->")
 MAX_BODY_CHARS = 65_536
+MAX_QUESTIONS = 3
+DOCS_PAGE = "docs/rules/{id}.md"
+LIMIT_QUESTION = (
+    "What happens when the input outgrows `{limit}`: who sees the failure, and how is the "
+    "limit raised without a panic?"
+)
 
 
 @dataclass(frozen=True)
@@ -45,11 +51,24 @@ def render_comment(finding: Finding, rule: Rule) -> str:
         "",
         f"{where}{render_inline(finding.message)}.",
     ]
+    if finding.risk_notes:
+        notes = "; ".join(render_inline(note) for note in finding.risk_notes)
+        moved = finding.severity != rule.severity
+        lead = f"Graded {finding.severity.value}" if moved else "Context"
+        lines += ["", f"_{lead}: {notes}._"]
     if finding.context == "partial":
         lines += ["", "_Only the changed hunk could be read, so the context is partial._"]
-    if rule.questions:
+    questions = [_fill(q, finding) for q in rule.questions]
+    if finding.limit:
+        # The outage's failure: a limit the input outgrew. Ask it first.
+        limit = finding.limit.replace("`", "'")
+        questions = [LIMIT_QUESTION.format(limit=limit), *questions][:MAX_QUESTIONS]
+    if questions:
         lines += ["", "**Before this merges, can the author and reviewer answer:**"]
-        lines += [f"- {_fill(q, finding)}" for q in rule.questions]
+        lines += [f"- {q}" for q in questions]
+    if finding.suggestion:
+        lines += ["", "If the error converts into the function's error type, `?` propagates it:"]
+        lines += [*_suggestion_block(finding.suggestion)]
     if rule.alternatives:
         lines += ["", "**Instead, consider:**"]
         lines += [f"- {_fill(a, finding)}" for a in rule.alternatives]
@@ -58,6 +77,9 @@ def render_comment(finding: Finding, rule: Rule) -> str:
         "<details><summary>Why this matters</summary>",
         "",
         rule.why.strip(),
+        "",
+        f"Rule page: `{DOCS_PAGE.format(id=rule.id)}` in panicscan · suppress with "
+        f"`// panicscan:ignore[{rule.id}] reason`.",
         "",
         "</details>",
         "",
@@ -69,3 +91,11 @@ def render_comment(finding: Finding, rule: Rule) -> str:
         keep = MAX_BODY_CHARS - len(marker(finding)) - 20
         body = body[:keep] + "\n…\n\n" + marker(finding)
     return body
+
+
+def _suggestion_block(line: str) -> list[str]:
+    """A GitHub suggestion replacing the commented line; the fence outgrows any backtick
+    run in the code so the code cannot close it."""
+    longest = max((len(run) for run in re.findall(r"`+", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return ["", f"{fence}suggestion", line, fence]

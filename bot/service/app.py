@@ -1,4 +1,5 @@
-"""The aiohttp app: POST /webhook (verify, parse, enqueue, answer fast) and GET /healthz."""
+"""The aiohttp app: POST /webhook (verify, parse, enqueue, answer fast), GET /healthz,
+GET /readyz (store reachable and migrated) and GET /metrics (Prometheus)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,19 @@ from urllib.parse import parse_qs
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
+from bot.service.durable_queue import DuplicateDelivery
 from bot.service.events import Router, make_context
+from bot.service.metrics import CONTENT_TYPE, Metrics
 from bot.service.queue import JobSink, ManagedJobSink, QueueUnavailable
 from bot.service.settings import Settings
 from bot.service.signature import verify_signature
+from bot.service.store import Store
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 ROUTER_KEY = web.AppKey("router", Router)
 QUEUE_KEY = web.AppKey("queue", JobSink)
+STORE_KEY = web.AppKey("store", Store)
+METRICS_KEY = web.AppKey("metrics", Metrics)
 
 # Header values end up in logs, so only accept the shapes GitHub sends (GUIDs, snake_case).
 _DELIVERY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -33,13 +39,25 @@ _logger = logging.getLogger("panicscan.service.app")
 ACCESS_LOG = logging.getLogger("panicscan.access")
 
 
-def build_app(settings: Settings, router: Router, queue: JobSink) -> web.Application:
+def build_app(
+    settings: Settings,
+    router: Router,
+    queue: JobSink,
+    *,
+    store: Store | None = None,
+    metrics: Metrics | None = None,
+) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[_errors])
     app[SETTINGS_KEY] = settings
     app[ROUTER_KEY] = router
     app[QUEUE_KEY] = queue
+    app[METRICS_KEY] = metrics or Metrics()
+    if store is not None:
+        app[STORE_KEY] = store
     app.router.add_post("/webhook", _webhook)
     app.router.add_get("/healthz", _healthz)
+    app.router.add_get("/readyz", _readyz)
+    app.router.add_get("/metrics", _metrics)
     return app
 
 
@@ -72,6 +90,25 @@ async def _errors(
 
 async def _healthz(_request: web.Request) -> web.Response:
     return _json(200, {"status": "ok"})
+
+
+async def _readyz(request: web.Request) -> web.Response:
+    store = request.app.get(STORE_KEY)
+    if store is None:
+        return _json(200, {"status": "ok", "store": "memory"})
+    try:
+        ready = await asyncio.to_thread(store.is_ready)
+    except Exception as exc:  # noqa: BLE001 - readiness answers, it never crashes
+        _logger.warning("readiness check failed: %s", exc)
+        ready = False
+    if not ready:
+        return _json(503, {"status": "unavailable", "store": store.backend})
+    return _json(200, {"status": "ok", "store": store.backend})
+
+
+async def _metrics(request: web.Request) -> web.Response:
+    body = await asyncio.to_thread(request.app[METRICS_KEY].render)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
 
 async def _read_capped(request: web.Request, limit: int) -> bytes | None:
@@ -139,15 +176,24 @@ async def _webhook(request: web.Request) -> web.Response:
         return _json(200, {"ok": True})
 
     ctx = make_context(delivery, event, payload)
+    counted = request.app[METRICS_KEY].deliveries
     if not request.app[ROUTER_KEY].handles(ctx.event, ctx.action):
         ctx.logger.debug("no handler for %s", ctx.key)
+        counted.labels(event, "ignored").inc()
         return web.Response(status=204)
     try:
         await request.app[QUEUE_KEY].submit(ctx)
+    except DuplicateDelivery as exc:
+        # GitHub redelivers with the same id: already processed (or queued) means done.
+        ctx.logger.info("duplicate delivery (%s); not processed again", exc.status)
+        counted.labels(event, "duplicate").inc()
+        return _json(200, {"duplicate": delivery, "status": exc.status})
     except QueueUnavailable as exc:
         ctx.logger.error("delivery not queued: %s", exc)
+        counted.labels(event, "unavailable").inc()
         return _json(503, {"error": "queue unavailable"})
     ctx.logger.info("accepted %s", ctx.key)
+    counted.labels(event, "accepted").inc()
     return _json(202, {"accepted": delivery})
 
 
@@ -175,6 +221,8 @@ async def run_server(
     queue: ManagedJobSink,
     *,
     stop_event: asyncio.Event | None = None,
+    store: Store | None = None,
+    metrics: Metrics | None = None,
 ) -> None:
     """Serve until SIGTERM/SIGINT (or `stop_event`), then drain the queue gracefully."""
     stop = stop_event or asyncio.Event()
@@ -188,7 +236,7 @@ async def run_server(
             _logger.warning("cannot handle %s: %s", sig.name, exc)
 
     runner = web.AppRunner(
-        build_app(settings, router, queue),
+        build_app(settings, router, queue, store=store, metrics=metrics),
         access_log_class=AccessLogger,
         access_log=ACCESS_LOG,
         shutdown_timeout=_HTTP_SHUTDOWN_TIMEOUT,

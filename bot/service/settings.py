@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Literal
 
 from bot.errors import ConfigError
+from bot.service.store import DEFAULT_DATABASE_URL, redact_url
 
 LogFormat = Literal["text", "json"]
 
@@ -32,6 +33,13 @@ class Settings:
     shutdown_timeout: float = 25.0
     log_format: LogFormat = "text"
     log_level: str = "INFO"
+    database_url: str = DEFAULT_DATABASE_URL
+    db_pool_size: int = 4
+    job_lease_seconds: float = 120.0
+    job_max_attempts: int = 5
+    retry_backoff_seconds: float = 2.0
+    # GitHub's secondary limit on content-creating calls; 0 turns pacing off (GHES, tests).
+    github_writes_per_minute: float = 80.0
 
     @property
     def webhook_secret_bytes(self) -> bytes:
@@ -43,6 +51,8 @@ class Settings:
         for f in fields(self):
             value = getattr(self, f.name)
             shown = "'***'" if f.name in _SECRET_FIELDS and value is not None else repr(value)
+            if f.name == "database_url":
+                shown = repr(redact_url(value))
             parts.append(f"{f.name}={shown}")
         return f"Settings({', '.join(parts)})"
 
@@ -74,6 +84,12 @@ class Settings:
             shutdown_timeout=_float(env, "PANICSCAN_SHUTDOWN_TIMEOUT", 25.0),
             log_format=_log_format(env, "PANICSCAN_LOG_FORMAT"),
             log_level=_log_level(env, "PANICSCAN_LOG_LEVEL"),
+            database_url=_database_url(env),
+            db_pool_size=_int(env, "PANICSCAN_DB_POOL_SIZE", 4, minimum=1, maximum=100),
+            job_lease_seconds=_positive(env, "PANICSCAN_JOB_LEASE_SECONDS", 120.0),
+            job_max_attempts=_int(env, "PANICSCAN_JOB_MAX_ATTEMPTS", 5, minimum=1, maximum=100),
+            retry_backoff_seconds=_float(env, "PANICSCAN_RETRY_BACKOFF_SECONDS", 2.0),
+            github_writes_per_minute=_float(env, "PANICSCAN_GITHUB_WRITES_PER_MINUTE", 80.0),
         )
 
 
@@ -159,4 +175,23 @@ def _log_level(env: Mapping[str, str], name: str) -> str:
     raw = (_optional(env, name) or "INFO").upper()
     if raw not in _LOG_LEVELS:
         raise ConfigError(f"{name} must be one of {', '.join(_LOG_LEVELS)}, got {raw!r}")
+    return raw
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _float(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def _database_url(env: Mapping[str, str]) -> str:
+    # PANICSCAN_DATABASE_URL wins; DATABASE_URL is what hosting platforms inject.
+    name = "PANICSCAN_DATABASE_URL" if _optional(env, "PANICSCAN_DATABASE_URL") else "DATABASE_URL"
+    raw = _optional(env, name) or DEFAULT_DATABASE_URL
+    if len(raw) > 4096:
+        raise ConfigError(f"{name} is too long ({len(raw)} characters)")
+    if not raw.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        # Never echo the value: it may carry a password.
+        raise ConfigError(f"{name} must start with sqlite:/// or postgresql://")
     return raw

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from bot.service.events import Router
-from bot.service.handlers.pull_request import REVIEW_ACTIONS, PullRequestReviewer
+from bot.service.handlers.conversation_routes import add_conversation
+from bot.service.handlers.pull_request import REVIEW_ACTIONS
+from bot.service.handlers.review_cycle import ReviewCycle
+
+GONE_EVENTS = ("installation.deleted", "installation.suspend", "installation_repositories.removed")
 
 
-def build_router(reviewer: PullRequestReviewer) -> Router:
+def build_router(cycle: ReviewCycle) -> Router:
     router = Router()
     for action in REVIEW_ACTIONS:
-        router.on(f"pull_request.{action}", reviewer.handle)
+        router.on(f"pull_request.{action}", cycle.handle_pull_request)
+    add_conversation(router, cycle)
+    for gone in GONE_EVENTS:
+        router.on(gone, cycle.forget_installation)
     return router

@@ -56,6 +56,29 @@ def test_shipped_rule_parses() -> None:
         pytest.param(_with(clippy=["clippy::unwrap_used"]), "clippy:", id="bad-lint"),
         pytest.param(_with(enabled_by_default="yes please"), "enabled_by_default", id="bad-bool"),
         pytest.param(GOOD + "id: again\n", "duplicate key 'id'", id="duplicate-key"),
+        pytest.param(
+            _with(questions=["Can {case} happen?", "Why?"]), "only {expr} may", id="prose-field"
+        ),
+        pytest.param(_with(match={"yield_to": "unwrap-used"}), "yield_to: must be", id="yield"),
+        pytest.param(_with(match={"yield_to": ["Bad_Id"]}), "not a rule id", id="yield-id"),
+        pytest.param(_with(match={"only_in_items": ["("]}), "bad regex", id="bad-regex"),
+        pytest.param(
+            _with(match={"phrases": {"case": {"from": "nope", "map": {"a": "b"}}}}),
+            "'nope' is not a capture",
+            id="phrase-capture",
+        ),
+        pytest.param(
+            _with(match={"phrases": {"case": {"from": "method"}}}), "from and map", id="no-map"
+        ),
+        pytest.param(
+            _with(match={"phrases": {"case": {"from": "method", "map": {"a": 1}}}}),
+            "map: must be",
+            id="map-type",
+        ),
+        pytest.param(
+            _with(match={"lint_from": {"from": "method", "map": {}}}), "map: must be", id="lint"
+        ),
+        pytest.param(_with(message="`{expr}` on {nope}"), "{nope} is not a query", id="phrase"),
     ],
 )
 def test_malformed_rule_is_rejected_naming_file_and_key(text: str, expected: str) -> None:

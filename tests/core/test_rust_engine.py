@@ -74,7 +74,7 @@ fn load() {
 
 
 def test_multi_line_chain_points_at_the_unwrap_line() -> None:
-    assert spots(scan(CHAIN)) == [("unwrap-used", 4), ("unwrap-used", 6)]
+    assert spots(scan(CHAIN)) == [("unwrap-on-lookup", 4), ("unwrap-used", 6)]
     assert spots(scan(CHAIN, frozenset({6}))) == [("unwrap-used", 6)]
 
 
@@ -104,14 +104,14 @@ def test_long_receiver_is_truncated_in_the_message() -> None:
 
 def test_multi_line_receiver_is_rendered_on_one_line() -> None:
     finding = scan(CHAIN).findings[0]
-    assert finding.message.startswith('`config.get("limit")` is unwrapped')
+    assert finding.message.startswith('`config.get("limit")` panics via `.unwrap()`')
 
 
 def test_findings_are_sorted_by_line_column_rule() -> None:
     code = "fn f() { let y = v[i].unwrap(); todo!(); }\nfn g() { a.unwrap(); }"
     found = [(f.line, f.column, f.rule) for f in scan(code).findings]
     assert found == sorted(found)
-    assert {rule for _, _, rule in found} == {"index-or-slice", "unwrap-used", "panic-macro"}
+    assert {rule for _, _, rule in found} == {"index-or-slice", "unwrap-used", "unfinished-code"}
 
 
 def test_nested_index_reports_each_index() -> None:
@@ -216,6 +216,6 @@ def test_invalid_utf8_inside_a_flagged_index_is_analysed_not_raised() -> None:
     analysis = analyse_file("src/lib.rs", source, None, load_rules())
     assert [(f.rule, f.column) for f in analysis.findings] == [
         ("index-or-slice", 10),
-        ("index-or-slice", 17),
+        ("map-key-index", 17),
         ("unwrap-used", 26),
     ]

@@ -16,7 +16,18 @@ RULES = load_rules()
 def lines(code: str, *, path: str = "src/lib.rs", include_tests: bool = False) -> list[int]:
     source = dedent(code).encode()
     found = analyse_file(path, source, None, RULES, include_tests=include_tests).findings
-    return [f.line for f in found]
+    return sorted({f.line for f in found if not f.suppressed})
+
+
+def test_test_code_findings_are_kept_and_marked_suppressed() -> None:
+    code = "#[cfg(test)]\nmod tests {\n    fn helper() { b.unwrap(); }\n}\n"
+    found = analyse_file("src/lib.rs", code.encode(), None, RULES).findings
+    assert [(f.line, f.rule, f.suppressed) for f in found] == [(3, "unwrap-used", "test-code")]
+
+
+def test_findings_in_a_test_path_are_kept_and_marked_suppressed() -> None:
+    found = analyse_file("tests/it.rs", b"fn main() { x.unwrap(); }", None, RULES).findings
+    assert [f.suppressed for f in found] == ["test-code"]
 
 
 def test_unwrap_inside_cfg_test_module_is_not_flagged() -> None:

@@ -12,8 +12,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 from bot.github.double import GitHubDouble
+from bot.github.retry import RetryPolicy
 
 T = TypeVar("T")
+# Real retries with tiny waits: tests count requests, never time them.
+FAST = RetryPolicy(base_delay=0.001, max_delay=0.01, rate_limit_margin=0.01, writes_per_minute=0)
 APP_ID = 4242
 INSTALLATION = 77
 OWNER = "acme"

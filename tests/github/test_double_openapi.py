@@ -102,6 +102,9 @@ async def _session(double: GitHubDouble, key: RSAPrivateKey) -> int:
     posted = await port.create_review(
         ref, pr.number, pr.head_sha, "body", [ReviewCommentDraft("a.rs", 5, "why unwrap?")]
     )
+    await port.validate_review_comments(
+        ref, pr.number, pr.head_sha, [ReviewCommentDraft("a.rs", 6, "probe")]
+    )
     run_id = await port.create_check_run(ref, pr.head_sha, "panicscan")
     notes = tuple(Annotation("a.rs", i, i, "failure", "m", title="t") for i in range(1, 61))
     await port.complete_check_run(ref, run_id, "failure", CheckRunOutput("t", "s", "x", notes))

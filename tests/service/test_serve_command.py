@@ -59,3 +59,29 @@ def test_a_missing_key_file_is_one_line_naming_the_setting(tmp_path: Path) -> No
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert run.stderr.strip().splitlines()[-1].startswith("panicscan: PANICSCAN_PRIVATE_KEY_FILE")
+
+
+async def test_credentials_github_refuses_stop_start_up_with_one_line(tmp_path: Path) -> None:
+    import asyncio
+
+    from bot.github.double import GitHubDouble
+
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public = other.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    double = GitHubDouble(1, public)  # knows a different key than the one serve signs with
+    url = await double.start()
+    try:
+        run = await asyncio.to_thread(_serve, _env(tmp_path, PANICSCAN_GITHUB_URL=url))
+    finally:
+        await double.stop()
+    assert run.returncode == 2
+    assert "Traceback" not in run.stderr
+    assert (
+        run.stderr.strip()
+        .splitlines()[-1]
+        .startswith(
+            "panicscan: PANICSCAN_APP_ID / private key: GitHub refused the app's credentials"
+        )
+    )

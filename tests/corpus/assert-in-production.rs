@@ -1,0 +1,10 @@
+// Corpus for assert-in-production.
+const _: () = assert!(SIZE <= 64);
+
+fn load(features: &[Feature]) {
+    assert!(features.len() <= MAX_FEATURES);
+    // ^ assert-in-production
+    assert_eq!(features[0].id, 1, "first id is 1");
+    // ^ assert-in-production index-or-slice
+    debug_assert!(features.is_sorted());
+}
