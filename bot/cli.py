@@ -49,10 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--include-tests", action="store_true", help="also flag test code")
     scan.add_argument("--rules", type=Path, help="directory of rule YAML files")
     scan.add_argument(
+        "--config", type=Path, help="a panicscan.yml (as in .github/panicscan.yml) to apply"
+    )
+    scan.add_argument(
         "--fail-level",
         choices=("error", "warning", "notice", "never"),
-        default="error",
-        help="lowest severity that makes the exit status 1",
+        default=None,
+        help="lowest severity that makes the exit status 1 (default: the config's, else error)",
     )
 
     serve = sub.add_parser("serve", help="run the GitHub App webhook server")
@@ -63,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--diff", type=Path, help="unified diff to review instead of the example")
     demo.add_argument("--root", type=Path, help="head tree for --diff")
     demo.add_argument("--quiet", action="store_true", help="print only the summary lines")
+
+    config = sub.add_parser("config", help="validate a panicscan.yml")
+    config_sub = config.add_subparsers(dest="config_command", required=True, parser_class=_Parser)
+    check = config_sub.add_parser("check", help="validate FILE with the App's own loader")
+    check.add_argument("file", type=Path, metavar="FILE")
+    check.add_argument("--rules", type=Path, help="directory of rule YAML files")
 
     rules = sub.add_parser("rules", help="list the rules, or show one rule's docs page")
     rules.add_argument("--rules", type=Path, help="directory of rule YAML files")
@@ -89,6 +98,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             return run_demo(diff=args.diff, root=args.root, quiet=args.quiet)
+        if args.command == "config":
+            from bot.config_command import run_config_check
+            from bot.rulefiles import load_rules
+
+            return run_config_check(args.file, load_rules(args.rules))
         if args.command == "rules":
             from bot.rules_command import run_rules
 

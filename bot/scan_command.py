@@ -5,11 +5,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 from bot.clippyfile import clippy_config_for_scan
+from bot.config_command import read_config
 from bot.core.diff import parse_unified_diff
-from bot.core.model import Rule, ScanResult, Severity
+from bot.core.globs import path_selected
+from bot.core.model import Problem, Rule, ScanResult, Severity
+from bot.core.repoconfig import RepoConfig, configured_rules
 from bot.core.scan import ScanOptions, ScanTarget, scan, targets_from_diff
 from bot.errors import InputError
 from bot.gitdiff import diff_from_git, head_reader, index_reader, staged_diff
@@ -25,17 +29,21 @@ SKIPPED_DIRS = frozenset({"target", ".git", "node_modules"})
 
 def run_scan(args: argparse.Namespace) -> int:
     rules = load_rules(args.rules)
+    config, config_problems = _config(args, rules)
+    rules = tuple(configured_rules(rules, config))
+    fail_level = args.fail_level or config.fail_level
     clippy, clippy_problems = clippy_config_for_scan(args)  # clippy.toml at the root
-    options = ScanOptions(include_tests=args.include_tests, clippy=clippy)
+    options = ScanOptions(include_tests=args.include_tests or config.include_tests, clippy=clippy)
     if args.all:
         root = _require_dir(args.root, "--all needs --root DIR")
-        paths = sorted(_rust_files(root))
+        paths = [p for p in sorted(_rust_files(root)) if _selected(p, config)]
         targets = [ScanTarget(p, None) for p in paths]
         sources = {p: _read_under(root, p) for p in paths}
         result = scan(targets, sources, rules, options)
     elif args.diff is not None:
         parsed = parse_unified_diff(_read_diff(args.diff))
         targets, problems = targets_from_diff(parsed.files)
+        targets = [t for t in targets if _selected(t.path, config)]
         problems = [*parsed.problems, *problems]
         head_root = _require_dir(args.root, "--root must be a directory") if args.root else None
         sources = {t.path: _read_under(head_root, t.path) for t in targets}
@@ -51,12 +59,30 @@ def run_scan(args: argparse.Namespace) -> int:
             raw, read = diff_from_git(repo, args.base, args.head), head_reader(repo, args.head)
         parsed = parse_unified_diff(raw)
         targets, problems = targets_from_diff(parsed.files)
+        targets = [t for t in targets if _selected(t.path, config)]
         problems = [*parsed.problems, *problems]
         sources = {t.path: read(t.path) for t in targets}
         result = scan(targets, sources, rules, options, problems=problems)
-    result = dataclasses.replace(result, problems=(*clippy_problems, *result.problems))
+    everything = (*config_problems, *clippy_problems, *result.problems)
+    result = dataclasses.replace(result, problems=everything)
     _write_stdout(_render(result, args.output_format, rules))
-    return _exit_status(result, args.fail_level)
+    return _exit_status(result, fail_level)
+
+
+def _config(args: argparse.Namespace, rules: Sequence[Rule]) -> tuple[RepoConfig, list[Problem]]:
+    """--config FILE, loaded as the App loads .github/panicscan.yml: bad parts fall back
+    to the defaults and are reported as problems, never fatal."""
+    if args.config is None:
+        return RepoConfig(), []
+    loaded = read_config(args.config, rules)
+    return loaded.config, [
+        Problem(str(args.config), f"{i.key}: {i.message}") for i in loaded.issues
+    ]
+
+
+def _selected(path: str, config: RepoConfig) -> bool:
+    """The config's paths.include/exclude globs."""
+    return path_selected(path, config.include, config.exclude)
 
 
 def _write_stdout(text: str) -> None:

@@ -6,13 +6,14 @@ is reported as a ConfigIssue (shown in the check run summary); nothing raises.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from bot.core.model import Severity
+from bot.core.model import Rule, Severity
 from bot.core.safe_yaml import YamlRefused, load_safe_yaml
 
 CONFIG_PATH = ".github/panicscan.yml"
@@ -277,3 +278,19 @@ class _Validator:
 def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def configured_rules(rules: Sequence[Rule], config: RepoConfig) -> list[Rule]:
+    """Rules after the repository's enable/disable and severity overrides. A rule the
+    config switches on counts as on by default, so the scan runs it."""
+    out = []
+    for rule in rules:
+        override = config.rules.get(rule.id)
+        enabled = rule.enabled_by_default
+        if override is not None and override.enabled is not None:
+            enabled = override.enabled
+        if not enabled:
+            continue
+        severity = override.severity if override and override.severity else rule.severity
+        out.append(dataclasses.replace(rule, severity=severity, enabled_by_default=True))
+    return out

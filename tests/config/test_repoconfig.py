@@ -150,3 +150,19 @@ def test_any_structure_loads_without_raising(value: object) -> None:
 
     loaded = _load(json.dumps(value))  # JSON is YAML
     assert loaded.config.fail_level in ("error", "warning", "notice", "never")
+
+
+def test_configured_rules_apply_switches_and_severities() -> None:
+    from bot.core.repoconfig import configured_rules
+    from bot.rulefiles import load_rules
+
+    rules = load_rules()
+    off_by_default = next(r for r in rules if not r.enabled_by_default)
+    text = f"rules:\n  unwrap-used: notice\n  index-or-slice: off\n  {off_by_default.id}: on\n"
+    config = load_repo_config([("c", text)], known_rules=[r.id for r in rules]).config
+    got = {r.id: r for r in configured_rules(rules, config)}
+    assert got["unwrap-used"].severity is Severity.NOTICE
+    assert "index-or-slice" not in got
+    assert got[off_by_default.id].enabled_by_default
+    untouched = {r.id for r in rules if r.enabled_by_default} - {"index-or-slice"}
+    assert untouched <= set(got)

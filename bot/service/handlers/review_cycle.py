@@ -27,6 +27,7 @@ from bot.core.repoconfig import (
     DraftPolicy,
     LoadedConfig,
     RepoConfig,
+    configured_rules,
     load_repo_config,
 )
 from bot.core.scan import DEFAULT_OPTIONS, ScanOptions, scan, targets_from_diff
@@ -72,23 +73,6 @@ class Analysis:
 class ThreadView:
     thread: BotThread
     html_url: str
-
-
-def configured_rules(rules: Sequence[Rule], config: RepoConfig) -> list[Rule]:
-    """Rules after the repo's enable/disable and severity overrides."""
-    out = []
-    for rule in rules:
-        override = config.rules.get(rule.id)
-        enabled = rule.enabled_by_default
-        if override is not None and override.enabled is not None:
-            enabled = override.enabled
-        if not enabled:
-            continue
-        if override is not None and override.severity is not None:
-            out.append(dataclasses.replace(rule, severity=override.severity))
-        else:
-            out.append(rule)
-    return out
 
 
 class ReviewCycle:
