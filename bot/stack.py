@@ -109,7 +109,9 @@ class LoopbackStack:
             )
             router = build_router(cycle)
             dead_letter = DeadLetterReporter(factory, effects, CHECK_NAME)
-            self.queue, metrics = durable_queue(settings, self.store, router, dead_letter, factory)
+            self.queue, metrics = durable_queue(
+                settings, self.store, router, dead_letter, factory, cycle=cycle
+            )
         await self.queue.start()
         app = build_app(settings, router, self.queue, store=self.store, metrics=metrics)
         self._runner = web.AppRunner(app)

@@ -73,7 +73,73 @@ class LoadedConfig:
 
 
 DEFAULTS = RepoConfig()
-_TOP_KEYS = ("enabled", "fail_level", "rules", "paths", "tests", "drafts", "comments", "waivers")
+TOP_KEYS = ("enabled", "fail_level", "rules", "paths", "tests", "drafts", "comments", "waivers")
+SECTIONS = {
+    "paths": ("include", "exclude"),
+    "comments": ("budget",),
+    "waivers": ("min_permission", "author_may_waive", "reason_required"),
+}
+
+
+@dataclass(frozen=True)
+class KeyDoc:
+    """One documented key: docs/configuration.md is generated from these, and a test
+    checks they match what the validator accepts and the defaults it uses."""
+
+    key: str
+    kind: str
+    default: str
+    meaning: str
+
+
+SCHEMA: tuple[KeyDoc, ...] = (
+    KeyDoc("enabled", "true | false", "true", "false turns panicscan off for the repository"),
+    KeyDoc(
+        "fail_level",
+        " | ".join(FAIL_LEVELS),
+        "error",
+        "lowest severity of an unwaived finding that fails the check run",
+    ),
+    KeyDoc(
+        "rules.<rule-id>",
+        "off | on | error | warning | notice | {enabled, severity}",
+        "each rule's own",
+        "switch a rule on or off, or change its severity (see `panicscan rules`)",
+    ),
+    KeyDoc("paths.include", "list of globs", "[] (everything)", "only these paths are analysed"),
+    KeyDoc("paths.exclude", "list of globs", "[]", "these paths are never analysed"),
+    KeyDoc("tests", "skip | include", "skip", "whether test code is reviewed"),
+    KeyDoc(
+        "drafts",
+        " | ".join(p.value for p in DraftPolicy),
+        "checks-only",
+        "draft PRs: check run only, full review, or nothing",
+    ),
+    KeyDoc(
+        "comments.budget",
+        "0 to 100",
+        "25",
+        "new inline comments per push; the rest go to the check run's annotations",
+    ),
+    KeyDoc(
+        "waivers.min_permission",
+        " | ".join(PERMISSIONS),
+        "write",
+        "repository permission needed for `/panicscan ignore`",
+    ),
+    KeyDoc(
+        "waivers.author_may_waive",
+        "true | false",
+        "true",
+        "whether a PR's author may waive its findings",
+    ),
+    KeyDoc(
+        "waivers.reason_required",
+        "true | false",
+        "true",
+        "whether `/panicscan ignore` needs a reason",
+    ),
+)
 
 
 def load_repo_config(
@@ -132,15 +198,15 @@ class _Validator:
 
     def build(self, data: Mapping[str, Any]) -> RepoConfig:
         for key in data:
-            if key not in _TOP_KEYS:
-                self._note(str(key), f"unknown key ignored (known: {', '.join(_TOP_KEYS)})")
+            if key not in TOP_KEYS:
+                self._note(str(key), f"unknown key ignored (known: {', '.join(TOP_KEYS)})")
         config = DEFAULTS
         config = replace(config, enabled=self._bool(data, "enabled", DEFAULTS.enabled))
         config = replace(
             config, fail_level=self._choice(data, "fail_level", FAIL_LEVELS, DEFAULTS.fail_level)
         )
         config = replace(config, rules=MappingProxyType(self._rules(data.get("rules"))))
-        paths = self._section(data, "paths", ("include", "exclude"))
+        paths = self._section(data, "paths", SECTIONS["paths"])
         config = replace(
             config,
             include=self._globs(paths, "paths.include"),
@@ -152,14 +218,12 @@ class _Validator:
             data, "drafts", tuple(p.value for p in DraftPolicy), DEFAULTS.drafts.value
         )
         config = replace(config, drafts=DraftPolicy(drafts))
-        comments = self._section(data, "comments", ("budget",))
+        comments = self._section(data, "comments", SECTIONS["comments"])
         config = replace(
             config,
             comment_budget=self._int(comments, "comments.budget", DEFAULTS.comment_budget, 0, 100),
         )
-        waivers = self._section(
-            data, "waivers", ("min_permission", "author_may_waive", "reason_required")
-        )
+        waivers = self._section(data, "waivers", SECTIONS["waivers"])
         config = replace(
             config,
             waive_min_permission=self._choice(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 import string
 import time
-from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +24,9 @@ from bot.core.arrays import evidently_array
 from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
 from bot.core.fingerprint import fingerprint
 from bot.core.model import Finding, Problem, Rule
-from bot.core.rule_match import lint_choice, phrases_of, regexes_of
+from bot.core.occurrence import CompactItems
+from bot.core.occurrence import compact as _compact  # noqa: F401 - tests import it here
+from bot.core.rule_match import ids_of, lint_choice, phrases_of, regexes_of
 from bot.core.rust_items import enclosing_items
 from bot.core.rust_macros import TOKEN_TREES, Batch, Layer, file_batch, parse_level, pending_trees
 from bot.core.rust_syntax import (
@@ -33,7 +34,6 @@ from bot.core.rust_syntax import (
     combine_queries,
     count_error_regions,
     indexed_matches,
-    matches,
     parse,
     utf8_safe,
 )
@@ -45,6 +45,11 @@ KEEP_SUPPRESSED = True
 
 MESSAGE_EXPR_CHARS = 60
 SNIPPET_CHARS = 200
+# ScanOptions.max_findings_per_file's default: past it the rest are counted, not built.
+DEFAULT_MAX_FINDINGS_PER_FILE = 1_000
+# Message placeholders render from at most this much of a capture: a capture can be a
+# megabyte-long chain, and the message shows MESSAGE_EXPR_CHARS of it.
+_MESSAGE_SOURCE_BYTES = 4096
 _TIGHT = re.compile(r"\s+(?=[.?)\]])|(?<=[(\[])\s+")
 
 
@@ -53,92 +58,8 @@ class FileAnalysis:
     findings: tuple[Finding, ...]
     problems: tuple[Problem, ...]
     parse_ms: float
-
-
-_COMMENTS = "[(line_comment) (block_comment)] @comment"
-
-
-class _CompactItems:
-    """Whitespace- and comment-free text of each item, built once per item (not once
-    per finding, which made a function with thousands of findings quadratic).
-
-    Comments are left out so that a comment quoting the code (`// was x.unwrap()`)
-    does not shift the occurrence index, and with it the fingerprint.
-    """
-
-    def __init__(self, root: Node | None = None) -> None:
-        self._root = root
-        self._items: dict[tuple[int, int], _Compact] = {}
-
-    def occurrences(self, source: bytes, item: tuple[int, int], before: int, needle: str) -> int:
-        """How often `needle` occurs in the item's compact text before byte `before`."""
-        cached = self._items.get(item)
-        if cached is None:
-            comments = self._comment_spans(*item)
-            cached = self._items[item] = _compact(source, *item, comments)
-        return cached.text.count(needle, 0, cached.chars_before(before))
-
-    def _comment_spans(self, start: int, end: int) -> list[tuple[int, int]]:
-        if self._root is None:
-            return []
-        found = matches(_COMMENTS, self._root, (start, end))
-        return sorted((c.start_byte, c.end_byte) for m in found for c in m["comment"])
-
-
-@dataclass(frozen=True)
-class _Compact:
-    """An item's text without whitespace and comments, kept as runs of non-space text:
-    `starts[i]` is the file byte offset of run i, `index[i]` its position in `text`."""
-
-    text: str
-    starts: list[int]
-    index: list[int]
-    runs: list[str]
-
-    def chars_before(self, before: int) -> int:
-        """How many compact characters lie at file byte offsets below `before`."""
-        run = bisect_left(self.starts, before) - 1
-        if run < 0:
-            return 0
-        piece = self.runs[run]
-        inside = before - self.starts[run]
-        if piece.isascii():
-            return self.index[run] + min(len(piece), inside)
-        # `before` is a node start, so it never splits a character.
-        return self.index[run] + len(piece.encode("utf-8")[:inside].decode("utf-8", "ignore"))
-
-
-_RUN = re.compile(r"\S+")
-
-
-def _compact(source: bytes, start: int, end: int, skip: Sequence[tuple[int, int]] = ()) -> _Compact:
-    """The non-whitespace text of source[start:end] outside `skip` (sorted byte spans).
-    analyse_file has made the source valid UTF-8, so character widths are exact; a run
-    at a time (not a character at a time) keeps big items cheap."""
-    chunk = bytearray(source[start:end])
-    for span_start, span_end in skip:
-        lo, hi = max(span_start, start) - start, min(span_end, end) - start
-        if lo < hi:
-            chunk[lo:hi] = b" " * (hi - lo)  # same length: byte offsets stay put
-    text = chunk.decode("utf-8", "replace")
-    ascii_text = text.isascii()
-    starts: list[int] = []
-    index: list[int] = []
-    runs: list[str] = []
-    position = 0
-    byte = start
-    last_char = 0
-    for match in _RUN.finditer(text):
-        if ascii_text:
-            byte = start + match.start()
-        else:
-            byte += len(text[last_char : match.start()].encode("utf-8"))
-            last_char = match.start()
-        starts.append(byte)
-        index.append(position)
-        runs.append(match.group())
-        position += len(match.group())
-    return _Compact("".join(runs), starts, index, runs)
+    # Findings past max_findings that were counted but not reported.
+    left_out: int = 0
 
 
 @dataclass(frozen=True)
@@ -151,7 +72,7 @@ class _Scope:
     include_tests: bool
     context: str
     line_offset: int
-    compact_items: _CompactItems = field(default_factory=_CompactItems)
+    compact_items: CompactItems = field(default_factory=CompactItems)
     clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG
     root: Node | None = None
     # Lazily decoded texts for the array check: "" -> whole file, (start, end) -> one fn.
@@ -187,6 +108,7 @@ def analyse_file(
     known_rule_ids: frozenset[str] | None = None,
     clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG,
     test_file: bool = False,
+    max_findings: int | None = None,
 ) -> FileAnalysis:
     """Findings of `rules` on `changed_lines` (head-side numbers; None = every line).
 
@@ -194,6 +116,8 @@ def analyse_file(
     head line offset+1 passes it together with head-side `changed_lines`.
     `known_rule_ids` are the ids an inline ignore may name (default: those of `rules`).
     `test_file` marks the whole file as test code (a `#[cfg(test)] mod x;` points at it).
+    Past `max_findings` (None = no cap; by file position) the rest are only counted: a Problem says
+    how many were left out, and `left_out` holds the number.
     """
     if is_test_path(path) and not include_tests and not KEEP_SUPPRESSED:
         return FileAnalysis((), (), 0.0)
@@ -204,7 +128,7 @@ def analyse_file(
     text = SourceText(source)
     local = None if changed_lines is None else frozenset(n - line_offset for n in changed_lines)
     scope = _Scope(
-        path, text, local, include_tests, context, line_offset, _CompactItems(root), clippy, root
+        path, text, local, include_tests, context, line_offset, CompactItems(root), clippy, root
     )
     ranges = _byte_ranges(text, local)
     problems: list[Problem] = []
@@ -218,7 +142,7 @@ def analyse_file(
     # One joined query per tree: every rule's patterns, then the macro token trees.
     query, owners = combine_queries((*(rule.query for rule in rules), TOKEN_TREES))
     macro_owner = len(rules)
-    found: dict[tuple[str, int, int, int, int], Hit] = {}
+    found: dict[tuple[str, int, int], _Candidate] = {}
     level = [file_batch(root)]
     while level:
         pending = []
@@ -230,25 +154,27 @@ def analyse_file(
                     continue
                 layer = batch.layer_of(captures["flag"][0])
                 rule = rules[owners[pattern]]
-                hit = None
-                if layer is not None:
-                    hit = _to_hit(scope, rule, layer, captures, file_is_test)
-                if hit is not None:
-                    finding = hit.finding
-                    key = (
-                        rule.id,
-                        finding.line,
-                        finding.column,
-                        finding.end_line,
-                        finding.end_column,
-                    )
-                    found.setdefault(key, hit)
+                if layer is None:
+                    continue
+                candidate = _accept(scope, rule, layer, captures, file_is_test)
+                if candidate is not None:
+                    found.setdefault((rule.id, candidate.start, candidate.end), candidate)
             expand_tests = include_tests or KEEP_SUPPRESSED
             pending.extend(pending_trees(source, batch, trees, ranges, include_tests=expand_tests))
         level = parse_level(pending) if pending else []
+    kept = _unyielded(list(found.values()))
+    # Building a finding (positions, fingerprint, message, grading) is the costly part:
+    # past the cap, the rest are counted only, so one file cannot stall a worker.
+    kept.sort(key=lambda c: (c.start, c.end, c.rule.id))
+    cap = len(kept) if max_findings is None else max(0, max_findings)
+    left_out = max(0, len(kept) - cap)
+    if left_out:
+        kept = kept[:cap]
+        problems.append(cap_problem(path, cap, left_out))
+    hits = [_to_hit(scope, candidate) for candidate in kept]
     known = frozenset(r.id for r in rules) if known_rule_ids is None else known_rule_ids
     settled = settle(
-        list(found.values()),
+        hits,
         rules,
         root=root,
         text=text,
@@ -257,7 +183,22 @@ def analyse_file(
         clippy=clippy,
     )
     findings = tuple(sorted(settled, key=_order))
-    return FileAnalysis(findings, tuple(problems), parse_ms)
+    return FileAnalysis(findings, tuple(problems), parse_ms, left_out)
+
+
+def cap_problem(path: str, cap: int, left_out: int) -> Problem:
+    return Problem(path, f"{left_out} more findings not reported: over the {cap}-per-file cap")
+
+
+def _unyielded(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Drop candidates that `yield_to` another rule flagging the same start. settle()
+    does the same; doing it before the cap keeps a yielding match from taking a slot."""
+    starts = {(c.rule.id, c.start) for c in candidates}
+    return [
+        c
+        for c in candidates
+        if not any((other, c.start) in starts for other in ids_of(c.rule.match, "yield_to"))
+    ]
 
 
 def _order(finding: Finding) -> tuple[str, int, int, str, int, int]:
@@ -290,13 +231,29 @@ def _batch_matches(
     return result
 
 
-def _to_hit(
+@dataclass(frozen=True)
+class _Candidate:
+    """A match that passed every filter, before the costly part of making a finding."""
+
+    rule: Rule
+    layer: Layer
+    captures: Mapping[str, list[Node]]
+    start: int  # file offsets of the reported span
+    end: int
+    suppressed: str | None
+    labels: tuple[str, ...]
+    item_span: tuple[int, int]
+
+
+def _accept(
     scope: _Scope,
     rule: Rule,
     layer: Layer,
     captures: Mapping[str, list[Node]],
     file_is_test: bool,
-) -> Hit | None:
+) -> _Candidate | None:
+    """The match as a candidate finding, or None when a filter drops it (cheap: no
+    positions, texts or hashes beyond what the filters need)."""
     flag = captures["flag"][0]
     anchor = captures.get("start", [flag])[0]
     if not (layer.contains(flag) and layer.contains(anchor)):
@@ -307,8 +264,7 @@ def _to_hit(
     text = scope.text
     start = anchor.start_byte + layer.delta
     end = flag.end_byte + layer.delta
-    line, column = text.position(start)
-    if scope.changed is not None and line not in scope.changed:
+    if scope.changed is not None and text.line_of(start) not in scope.changed:
         return None
     suppressed = None
     reported_in_tests = scope.include_tests or rule.id in scope.clippy.report_in_tests
@@ -316,7 +272,6 @@ def _to_hit(
         if not KEEP_SUPPRESSED:
             return None
         suppressed = "test-code"
-    end_line, end_column = text.position(end)
 
     items = enclosing_items(flag, layer.within())
     labels = layer.outer_labels + items.labels
@@ -340,17 +295,28 @@ def _to_hit(
             return None
         if evidently_array(receiver, scope.fn_text(start), scope.file_text()):
             return None
-    item_path = " / ".join(labels)
     if items.innermost is not None:
         item_span = (items.innermost[0] + layer.delta, items.innermost[1] + layer.delta)
     else:
         item_span = layer.outer_item or (0, len(text.source))
+    return _Candidate(rule, layer, captures, start, end, suppressed, labels, item_span)
+
+
+def _to_hit(scope: _Scope, candidate: _Candidate) -> Hit:
+    rule, layer, captures = candidate.rule, candidate.layer, candidate.captures
+    text, start, end = scope.text, candidate.start, candidate.end
+    flag = captures["flag"][0]
+    line, column = text.position(start)
+    end_line, end_column = text.position(end)
+    item_path = " / ".join(candidate.labels)
     flag_start = _start_with_sigil(text.source, flag.start_byte + layer.delta, layer)
     expression = text.text(flag_start, end)
     # Same-text occurrences earlier in the item tell identical expressions apart;
     # counting on whitespace-free text keeps it immune to reformatting.
     compact = "".join(expression.split())
-    occurrence = scope.compact_items.occurrences(text.source, item_span, flag_start, compact)
+    occurrence = scope.compact_items.occurrences(
+        text.source, candidate.item_span, flag_start, compact
+    )
 
     message, subject = _render_message(rule, captures, layer, text)
     finding = Finding(
@@ -364,13 +330,13 @@ def _to_hit(
         message=message,
         subject=subject,
         fingerprint=fingerprint(rule.id, scope.path, item_path, expression, occurrence),
-        suppressed=suppressed,
+        suppressed=candidate.suppressed,
         context=scope.context,
         snippet=_shorten(expression, SNIPPET_CHARS),
         item_path=item_path,
     )
     lints = _lints(rule, captures, layer, text)
-    return Hit(finding, start, lints, end_byte=end, in_const=_in_const(labels))
+    return Hit(finding, start, lints, end_byte=end, in_const=_in_const(candidate.labels))
 
 
 def _items_fit(rule: Rule, labels: Sequence[str]) -> bool:
@@ -432,7 +398,8 @@ def _render_message(
         if nodes:
             node = nodes[0]
             node_start = _start_with_sigil(text.source, node.start_byte + layer.delta, layer)
-            raw = text.text(node_start, node.end_byte + layer.delta)
+            node_end = min(node.end_byte + layer.delta, node_start + _MESSAGE_SOURCE_BYTES)
+            raw = text.text(node_start, node_end)
             values[name] = _shorten(raw, MESSAGE_EXPR_CHARS)
         else:
             values[name] = "…"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
@@ -68,9 +68,14 @@ class Batch:
 
     root: Node
     layers: tuple[Layer, ...]
+    # The layers' starts, built once: a batch can hold thousands of macro calls.
+    los: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "los", tuple(layer.lo for layer in self.layers))
 
     def layer_of(self, node: Node) -> Layer | None:
-        index = bisect_right([layer.lo for layer in self.layers], node.start_byte) - 1
+        index = bisect_right(self.los, node.start_byte) - 1
         if index < 0:
             return None
         layer = self.layers[index]

@@ -88,6 +88,10 @@ class SourceText:
             starts.append(pos + 1)
             pos = find(b"\n", pos + 1)
         self.line_starts = starts
+        # Per line: True when ASCII (column = byte distance), else the last (offset,
+        # column) computed there, so a long line is decoded once, not once per finding.
+        self._ascii: dict[int, bool] = {}
+        self._last: dict[int, tuple[int, int]] = {}
 
     @property
     def line_count(self) -> int:
@@ -109,10 +113,29 @@ class SourceText:
         start = self.line_starts[line - 1]
         if line == 1 and self.source.startswith(_BOM):
             start = min(offset, len(_BOM))
-        prefix = self.source[start:offset]
-        if prefix.isascii():
-            return line, len(prefix) + 1
-        return line, len(prefix.decode("utf-8", errors="replace")) + 1
+        if self._line_is_ascii(line, start):
+            return line, offset - start + 1
+        # Resume from the last offset decoded on this line when it lies before this
+        # one; decoding stops at a character start, so the counts add up.
+        last_offset, last_column = self._last.get(line, (start, 1))
+        if not start <= last_offset <= offset:  # (line 1's BOM moves `start`)
+            last_offset, last_column = start, 1
+        piece = self.source[last_offset:offset]
+        column = last_column + len(piece.decode("utf-8", errors="replace"))
+        if self._at_char_start(offset):
+            self._last[line] = (offset, column)
+        return line, column
+
+    def _line_is_ascii(self, line: int, start: int) -> bool:
+        known = self._ascii.get(line)
+        if known is None:
+            end = self.line_starts[line] if line < len(self.line_starts) else len(self.source)
+            known = self._ascii[line] = self.source[start:end].isascii()
+        return known
+
+    def _at_char_start(self, offset: int) -> bool:
+        """Whether `offset` is not inside a UTF-8 sequence (a resumable checkpoint)."""
+        return offset >= len(self.source) or (self.source[offset] & 0xC0) != 0x80
 
     def text(self, start: int, end: int) -> str:
         return self.source[start:end].decode("utf-8", errors="replace")

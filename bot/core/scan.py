@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
 from bot.core.model import FileChange, FileStatus, Finding, Problem, Rule, ScanResult, ScanStats
-from bot.core.rust import analyse_file
+from bot.core.rust import DEFAULT_MAX_FINDINGS_PER_FILE, analyse_file, cap_problem
 from bot.core.testmods import test_module_paths
 
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -26,6 +26,9 @@ class ScanOptions:
     # Changed lines analysed per scan (GitHub's own diff view stops at 20,000);
     # files past the budget are skipped and named in the problems.
     max_changed_lines: int = DEFAULT_MAX_CHANGED_LINES
+    # Findings built per file; past it the rest are counted and named in a Problem, so
+    # one generated or minified file cannot stall a worker for minutes.
+    max_findings_per_file: int = DEFAULT_MAX_FINDINGS_PER_FILE
     # Rules that are off by default (`enabled_by_default: false`) run only when named here.
     enable_rules: frozenset[str] = frozenset()
     # Rules named here never run, whatever their default.
@@ -127,6 +130,7 @@ def scan(
                 known_rule_ids=known_ids,
                 clippy=options.clippy,
                 test_file=target.path in test_files,
+                max_findings=options.max_findings_per_file,
             )
             result_findings, result_problems, ms = (
                 list(analysis.findings),
@@ -156,7 +160,9 @@ def _scan_hunks(
     findings: list[Finding] = []
     problems = [Problem(target.path, "head file unavailable; analysed the hunk text alone")]
     parse_ms = 0.0
+    left_out = 0
     for first_line, text in target.hunks:
+        budget = max(0, options.max_findings_per_file - len(findings))
         analysis = analyse_file(
             target.path,
             text.encode("utf-8", "surrogateescape"),
@@ -167,9 +173,13 @@ def _scan_hunks(
             line_offset=first_line - 1,
             known_rule_ids=known_ids,
             clippy=options.clippy,
+            max_findings=budget,
         )
         findings += analysis.findings
         parse_ms += analysis.parse_ms
+        left_out += analysis.left_out
+    if left_out:  # one Problem for the file, not one per hunk
+        problems.append(cap_problem(target.path, options.max_findings_per_file, left_out))
     return findings, problems, parse_ms
 
 

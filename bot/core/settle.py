@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -32,6 +32,9 @@ INVALID_IGNORE = "invalid-ignore"
 _UNWRAPS = frozenset({"unwrap-used", "unwrap-on-lookup"})
 _EXPECTS = frozenset({"expect-used"})
 _LAST_CALL = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)\(\s*\)$")
+# A `?` suggestion rewrites the whole line; past this many bytes there is none (a
+# minified line would make every finding on it decode and copy megabytes).
+MAX_SUGGESTION_LINE_BYTES = 1000
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,9 @@ def settle(
 ) -> list[Finding]:
     by_id = {rule.id: rule for rule in rules}
     starts = {(h.finding.rule, h.finding.line, h.finding.column) for h in hits}
-    ignores = inline_ignores(root, text, known_ids)
+    ignores: dict[int, list[InlineIgnore]] = {}
+    for each in inline_ignores(root, text, known_ids):
+        ignores.setdefault(each.line, []).append(each)
     settled: list[Finding] = []
     for hit in hits:
         finding = hit.finding
@@ -87,7 +92,9 @@ def _graded(hit: Hit, finding: Finding, root: Node, text: SourceText, offset: in
     local = finding.line - offset
     line_text = ""
     if 1 <= local <= text.line_count:
-        line_text = text.text(*text.line_span(local)).rstrip("\r\n")
+        start, end = text.line_span(local)
+        if end - start <= MAX_SUGGESTION_LINE_BYTES:
+            line_text = text.text(start, end).rstrip("\r\n")
     return grade(finding, context, in_const=hit.in_const, line_text=line_text)
 
 
@@ -95,12 +102,14 @@ def _suppression(
     hit: Hit,
     finding: Finding,
     root: Node,
-    ignores: Sequence[InlineIgnore],
+    ignores: Mapping[int, Sequence[InlineIgnore]],
     line_offset: int,
 ) -> str | None:
     if allowed_by_attribute(root, hit.start_byte, hit.lints):
         return "allow-attribute"
-    if ignored_inline(ignores, finding.rule, finding.line - line_offset):
+    line = finding.line - line_offset
+    near = [*ignores.get(line, ()), *ignores.get(line - 1, ())]  # by line: no full scan
+    if ignored_inline(near, finding.rule, line):
         return "inline"
     return None
 

@@ -38,6 +38,9 @@ from bot.github.types import (
 )
 
 T = TypeVar("T")
+# Told of every attempt at the choke point: (endpoint as called, the error or None, seconds).
+# The metrics layer normalises the endpoint; bot/github stays free of prometheus.
+CallObserver = Callable[[str, GitHubError | None, float], None]
 log = logging.getLogger(__name__)
 ANNOTATIONS_PER_REQUEST = 50  # GitHub's cap; more go in later PATCH requests
 PER_PAGE = 100
@@ -102,7 +105,9 @@ class PyGithubPort:
         throttle: InstallationThrottle | None = None,
         policy: RetryPolicy = DEFAULT_POLICY,
         rng: random.Random | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
+        self._observer = observer
         self._token_source = token_source
         self._invalidate = invalidate
         self._base_url = base_url
@@ -154,9 +159,13 @@ class PyGithubPort:
         refreshed = False
         while True:
             await self._throttle.before(method)
+            started = time.monotonic()
             try:
-                return await asyncio.to_thread(self._attempt, endpoint, fn)
+                result = await asyncio.to_thread(self._attempt, endpoint, fn)
+                self._observe(endpoint, None, started, paced)
+                return result
             except GitHubError as exc:
+                self._observe(endpoint, exc, started, paced)
                 self._throttle.observe_error(exc)
                 verdict = classify(exc, time.time())
                 if verdict.kind is Kind.UNAUTHORIZED and not refreshed:
@@ -177,6 +186,15 @@ class PyGithubPort:
                     self._throttle.block_for(verdict.wait + self._policy.rate_limit_margin)
                     continue
                 raise
+
+    def _observe(self, endpoint: str, exc: GitHubError | None, started: float, paced: bool) -> None:
+        # Unpaced calls only make sure a token exists: usually no request at all.
+        if self._observer is None or not paced:
+            return
+        try:
+            self._observer(endpoint, exc, time.monotonic() - started)
+        except Exception:  # a broken metrics hook must never fail a GitHub call
+            log.exception("call observer failed for %s", endpoint)
 
     def _raise_if_too_long(self, exc: GitHubError, wait: float, tries: int) -> None:
         if wait > self._policy.max_rate_limit_wait:
@@ -239,8 +257,15 @@ class PyGithubPort:
         return await self._call(f"POST {url}", post)
 
     async def complete_check_run(
-        self, repo: RepoRef, check_run_id: int, conclusion: str, output: CheckRunOutput
+        self,
+        repo: RepoRef,
+        check_run_id: int,
+        conclusion: str,
+        output: CheckRunOutput,
+        *,
+        actions: Sequence[Mapping[str, str]] = (),
     ) -> None:
+        """`actions` (buttons) ride on the completing request: one PATCH, not two."""
         url = f"/repos/{repo.full_name}/check-runs/{check_run_id}"
         annotations = [_annotation_json(a) for a in output.annotations]
         batches = [
@@ -253,6 +278,8 @@ class PyGithubPort:
             body: dict[str, Any] = {"output": _output_json(output, batch)}
             if index == len(batches) - 1:
                 body |= {"status": "completed", "conclusion": conclusion}
+                if actions:
+                    body["actions"] = [dict(a) for a in actions[:3]]
             await self._call(f"PATCH {url}", _patcher(url, body))
 
     async def create_review(
@@ -346,6 +373,7 @@ class PyGithubFactory:
             app_id, key, self._base_url, timeout=timeout, clock=clock or time.time
         )
         self.throttles = Throttles(policy.write_interval, burst=policy.write_burst)
+        self.observer: CallObserver | None = None  # set before the first port is made
 
     @property
     def policy(self) -> RetryPolicy:
@@ -365,6 +393,7 @@ class PyGithubFactory:
             invalidate=lambda: self.tokens.invalidate(installation_id),
             throttle=self.throttles.of(installation_id),
             policy=self._policy,
+            observer=self.observer,
         )
 
     async def for_installation(self, installation_id: int) -> PyGithubPort:

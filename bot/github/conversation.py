@@ -12,11 +12,12 @@ import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from github.Requester import Requester
 
 from bot.errors import GitHubError
-from bot.github.client import PER_PAGE, PyGithubFactory, PyGithubPort, _patcher
+from bot.github.client import PER_PAGE, PyGithubFactory, PyGithubPort
 from bot.github.types import CheckRunOutput, RepoRef
 
 REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
@@ -47,6 +48,7 @@ class PullInfo:
     draft: bool
     head_sha: str
     author: str
+    base_sha: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ class ConversationPort(PyGithubPort):
         def fetch(req: Requester) -> PullInfo:
             _, data = req.requestJsonAndCheck("GET", url)
             head = data.get("head") or {}
+            base = data.get("base") or {}
             user = data.get("user") or {}
             return PullInfo(
                 number=number,
@@ -140,6 +143,7 @@ class ConversationPort(PyGithubPort):
                 draft=bool(data.get("draft")),
                 head_sha=_str(head, "sha"),
                 author=_str(user, "login"),
+                base_sha=_str(base, "sha"),
             )
 
         return await self._call(f"GET {url}", fetch)
@@ -218,6 +222,24 @@ class ConversationPort(PyGithubPort):
 
         try:
             return await self._call(f"GET {url}", fetch)
+        except GitHubError as exc:
+            if exc.status == 404:
+                return None
+            raise
+
+    async def blob_sha_at(self, repo: RepoRef, path: str, ref: str) -> str | None:
+        """The blob sha of `path` at commit `ref` (None if absent). The contents API's
+        metadata carries the sha even for files too big for its JSON body; the bytes
+        then come from the blobs API (up to 100 MB)."""
+        url = f"/repos/{repo.full_name}/contents/{quote(path)}"
+
+        def fetch(req: Requester) -> str | None:
+            _, data = req.requestJsonAndCheck("GET", url, parameters={"ref": ref})
+            sha = data.get("sha") if isinstance(data, dict) else None
+            return sha if isinstance(sha, str) else None
+
+        try:
+            return await self._call(f"GET {url}?ref", fetch)
         except GitHubError as exc:
             if exc.status == 404:
                 return None
@@ -313,21 +335,16 @@ class ConversationPort(PyGithubPort):
         output: CheckRunOutput,
         actions: Sequence[CheckAction] = (RERUN,),
     ) -> None:
-        """Complete the run, then add the buttons (GitHub shows them on completed runs)."""
-        await self.complete_check_run(repo, check_run_id, conclusion, output)
-        if actions:
-            url = f"/repos/{repo.full_name}/check-runs/{check_run_id}"
-            body = {
-                "actions": [
-                    {
-                        "label": a.label[:20],
-                        "description": a.description[:40],
-                        "identifier": a.identifier[:20],
-                    }
-                    for a in actions[:3]
-                ]
+        """Complete the run with its buttons (GitHub shows them on completed runs)."""
+        buttons = [
+            {
+                "label": a.label[:20],
+                "description": a.description[:40],
+                "identifier": a.identifier[:20],
             }
-            await self._call(f"PATCH {url} (actions)", _patcher(url, body))
+            for a in actions[:3]
+        ]
+        await self.complete_check_run(repo, check_run_id, conclusion, output, actions=buttons)
 
 
 class ConversationFactory(PyGithubFactory):
@@ -341,6 +358,7 @@ class ConversationFactory(PyGithubFactory):
             invalidate=lambda: self.tokens.invalidate(installation_id),
             throttle=self.throttles.of(installation_id),
             policy=self._policy,
+            observer=self.observer,
         )
 
     async def for_installation(self, installation_id: int) -> ConversationPort:

@@ -74,6 +74,27 @@ class ConversationModel:
         self.heads[(owner, repo, pr.number)] = dict(head)
         return pr
 
+    def file_at(self, owner: str, repo: str, path: str, ref: str) -> bytes | None:
+        """`path` at a PR's base or head commit."""
+        for (o, r, number), base in self.bases.items():
+            pr = self.ctx.store.pull(o, r, number)
+            if pr is None or (o.lower(), r.lower()) != (owner.lower(), repo.lower()):
+                continue
+            if ref == pr.base_sha:
+                return base.get(path)
+            if ref == pr.head_sha:
+                return self.heads[(o, r, number)].get(path)
+        return None
+
+    def drop_patch(self, owner: str, repo: str, number: int, path: str) -> None:
+        """Make GET .../files omit `patch` for one file, as GitHub does for big diffs."""
+        key = (owner, repo, number)
+        pr = self.ctx.store.pulls[key]
+        files = tuple(
+            dataclasses.replace(f, patch=None) if f.filename == path else f for f in pr.files
+        )
+        self.ctx.store.pulls[key] = dataclasses.replace(pr, files=files)
+
     def set_default_file(self, owner: str, repo: str, path: str, data: bytes | None) -> None:
         """A file on the repository's default branch (None deletes it)."""
         if data is None:
@@ -296,10 +317,13 @@ async def get_content(request: web.Request) -> web.Response:
     model = request.app[CONVERSATION_KEY]
     owner, repo = _covered_repo(request, model)
     path = request.match_info["path"]
-    if "ref" in request.query:
-        # Simplification: only the default branch is modelled.
-        raise fail(422, "Simplification: the double serves the default branch only")
-    data = model.default_files.get((owner.lower(), repo.lower(), path))
+    ref = request.query.get("ref")
+    if ref is not None:
+        # Simplification: a ref is served only for the base and head of PRs opened
+        # through this model; the default branch only without a ref.
+        data = model.file_at(owner, repo, path, ref)
+    else:
+        data = model.default_files.get((owner.lower(), repo.lower(), path))
     if data is None:
         raise not_found()
     if len(data) > MAX_CONTENT_BYTES:

@@ -35,7 +35,11 @@ def github_errors(endpoint: str) -> Iterator[None]:
     except GithubException as exc:
         status = exc.status
         message = f"{endpoint}: HTTP {status}: {_describe(exc.data)}"
-        log.warning("github call failed: %s", message)
+        # A 404 is often the expected answer (no config file, a deleted branch); the
+        # caller decides whether it matters.
+        log.log(
+            logging.INFO if status == 404 else logging.WARNING, "github call failed: %s", message
+        )
         if status == 404:
             raise GitHubNotFound(message, status=status, endpoint=endpoint) from exc
         if status == 422:

@@ -68,6 +68,10 @@ class ConversationGitHubPort(GitHubPort, Protocol):
 
     async def get_pull(self, repo: RepoRef, number: int) -> PullInfo: ...
 
+    async def blob_sha_at(self, repo: RepoRef, path: str, ref: str) -> str | None:
+        """The blob sha of `path` at commit `ref`, None if it does not exist there."""
+        ...
+
     async def list_review_comments(self, repo: RepoRef, number: int) -> list[ReviewComment]: ...
 
     async def reply_to_review_comment(

@@ -185,8 +185,12 @@ async def _webhook(request: web.Request) -> web.Response:
         await request.app[QUEUE_KEY].submit(ctx)
     except DuplicateDelivery as exc:
         # GitHub redelivers with the same id: already processed (or queued) means done.
-        ctx.logger.info("duplicate delivery (%s); not processed again", exc.status)
-        counted.labels(event, "duplicate").inc()
+        # A known body under a NEW id is a replay (the id header is not signed).
+        if exc.status == "replay":
+            ctx.logger.warning("replayed body under a new delivery id; not processed")
+        else:
+            ctx.logger.info("duplicate delivery (%s); not processed again", exc.status)
+        counted.labels(event, "replay" if exc.status == "replay" else "duplicate").inc()
         return _json(200, {"duplicate": delivery, "status": exc.status})
     except QueueUnavailable as exc:
         ctx.logger.error("delivery not queued: %s", exc)

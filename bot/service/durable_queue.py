@@ -132,7 +132,7 @@ class DurableQueue:
             # The database is down or locked: 503 makes the delivery visible as failed.
             ctx.logger.error("could not store delivery: %s", exc)
             raise QueueUnavailable(f"store unavailable: {type(exc).__name__}") from exc
-        if got.outcome == "duplicate":
+        if got.outcome in ("duplicate", "replay"):
             raise DuplicateDelivery(ctx.delivery_id, got.delivery_status)
         if got.superseded:
             ctx.logger.info("superseded %d queued job(s) for an older head", got.superseded)

@@ -51,7 +51,7 @@ def serve(*, host: str | None = None, port: int | None = None) -> int:
     )
     router = build_router(cycle)
     dead_letter = DeadLetterReporter(factory, effects, CHECK_NAME)
-    queue, metrics = durable_queue(settings, store, router, dead_letter, factory)
+    queue, metrics = durable_queue(settings, store, router, dead_letter, factory, cycle=cycle)
     log.info("starting with %r", settings)
     try:
         asyncio.run(run_server(settings, router, queue, store=store, metrics=metrics))
@@ -72,6 +72,8 @@ def durable_queue(
     router: Router,
     dead_letter: DeadLetterReporter | None,
     factory: PyGithubFactory | None = None,
+    *,
+    cycle: ReviewCycle | None = None,
 ) -> tuple[DurableQueue, Metrics]:
     """The production queue and its metrics, as `serve` and LoopbackStack build them."""
     policy = QueuePolicy(
@@ -80,6 +82,7 @@ def durable_queue(
         backoff_seconds=settings.retry_backoff_seconds,
     )
     metrics = Metrics(store.job_counts, None if factory is None else factory.rate_limits)
+    metrics.watch(factory, cycle)
     queue = DurableQueue(
         store, router, settings.workers, policy=policy, metrics=metrics, dead_letter=dead_letter
     )

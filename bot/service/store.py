@@ -18,7 +18,9 @@ DEFAULT_DATABASE_URL = "sqlite:///panicscan.db"
 # queued -> running -> done | queued (retry) | dead; queued -> superseded
 JobStatus = Literal["queued", "running", "done", "dead", "superseded"]
 JOB_STATUSES: tuple[JobStatus, ...] = ("queued", "running", "done", "dead", "superseded")
-Outcome = Literal["queued", "requeued", "duplicate"]
+# replay: a NEW delivery id whose body was seen within the replay window; not stored.
+Outcome = Literal["queued", "requeued", "duplicate", "replay"]
+REPLAY_WINDOW_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)

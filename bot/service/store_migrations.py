@@ -92,6 +92,19 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        4,
+        # The delivery id header is not signed: a captured body replayed under a new id
+        # is caught by the digest of the (signed) body within the replay window.
+        """
+        CREATE TABLE payload_digests (
+            digest TEXT PRIMARY KEY,
+            delivery_id TEXT NOT NULL,
+            seen_at DOUBLE PRECISION NOT NULL
+        );
+        CREATE INDEX payload_digests_by_age ON payload_digests (seen_at);
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

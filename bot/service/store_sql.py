@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
-from bot.service.store import JOB_STATUSES, Acceptance, ClaimedJob, NewJob, WaiverRow
+from bot.service.store import (
+    JOB_STATUSES,
+    REPLAY_WINDOW_SECONDS,
+    Acceptance,
+    ClaimedJob,
+    NewJob,
+    WaiverRow,
+)
 from bot.service.store_migrations import LATEST_VERSION, MIGRATIONS, statements
 
 _MAX_ERROR_CHARS = 2000
@@ -45,6 +53,7 @@ class SqlStore(ABC):
     backend = "sql"
     _serial = ""
     _claim_suffix = ""
+    replay_window = REPLAY_WINDOW_SECONDS  # a body seen under another id this recently
 
     @abstractmethod
     def _tx(self) -> AbstractContextManager[Cursor]:
@@ -77,6 +86,7 @@ class SqlStore(ABC):
                 "DELETE FROM deliveries WHERE status = 'done' AND received_at < %s",
                 (older_than,),
             )
+            cur.execute("DELETE FROM payload_digests WHERE seen_at < %s", (older_than,))
         return removed
 
     @abstractmethod
@@ -121,6 +131,9 @@ class SqlStore(ABC):
                 (job.delivery_id, job.event, now),
             )
             fresh = cur.fetchone() is not None
+            if fresh and not self._first_sight(cur, job, now):
+                cur.execute("DELETE FROM deliveries WHERE id = %s", (job.delivery_id,))
+                return Acceptance("replay", None, delivery_status="replay")
             if not fresh:
                 cur.execute("SELECT status FROM deliveries WHERE id = %s", (job.delivery_id,))
                 status = cur.fetchone()[0]
@@ -140,6 +153,18 @@ class SqlStore(ABC):
             )
             job_id = int(cur.fetchone()[0])
         return Acceptance("queued" if fresh else "requeued", job_id, superseded)
+
+    def _first_sight(self, cur: Cursor, job: NewJob, now: float) -> bool:
+        """Record the body's digest; False if another delivery id brought it within the
+        window. Only the body is signed, so this is what stops a replay under a new id."""
+        digest = hashlib.sha256(job.payload_json.encode("utf-8")).hexdigest()
+        cur.execute(
+            "INSERT INTO payload_digests (digest, delivery_id, seen_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (digest) DO UPDATE SET delivery_id = EXCLUDED.delivery_id, "
+            "seen_at = EXCLUDED.seen_at WHERE payload_digests.seen_at < %s RETURNING digest",
+            (digest, job.delivery_id, now, now - self.replay_window),
+        )
+        return cur.fetchone() is not None
 
     def _supersede(self, cur: Cursor, job: NewJob, now: float) -> int:
         if job.pr_key is None or job.head_sha is None:

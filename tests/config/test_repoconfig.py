@@ -166,3 +166,34 @@ def test_configured_rules_apply_switches_and_severities() -> None:
     assert got[off_by_default.id].enabled_by_default
     untouched = {r.id for r in rules if r.enabled_by_default} - {"index-or-slice"}
     assert untouched <= set(got)
+
+
+def test_the_schema_documents_exactly_the_keys_the_validator_accepts() -> None:
+    from bot.core.repoconfig import SCHEMA, SECTIONS, TOP_KEYS
+
+    documented = {d.key.split(".")[0] for d in SCHEMA}
+    assert documented == set(TOP_KEYS)
+    for section, keys in SECTIONS.items():
+        assert {d.key for d in SCHEMA if d.key.startswith(section + ".")} == {
+            f"{section}.{k}" for k in keys
+        }
+
+
+def test_the_schema_defaults_are_the_defaults() -> None:
+    from bot.core.repoconfig import SCHEMA
+
+    shown = {d.key: d.default for d in SCHEMA}
+    assert shown["enabled"] == str(DEFAULTS.enabled).lower()
+    assert shown["fail_level"] == DEFAULTS.fail_level
+    assert shown["tests"] == ("include" if DEFAULTS.include_tests else "skip")
+    assert shown["drafts"] == DEFAULTS.drafts.value
+    assert shown["comments.budget"] == str(DEFAULTS.comment_budget)
+    assert shown["waivers.min_permission"] == DEFAULTS.waive_min_permission
+    assert shown["waivers.author_may_waive"] == str(DEFAULTS.author_may_waive).lower()
+    assert shown["waivers.reason_required"] == str(DEFAULTS.reason_required).lower()
+
+
+def test_docs_configuration_md_is_generated_from_the_schema() -> None:
+    from bot.config_docs import main
+
+    assert main(["--check"]) == 0, "run: python -m bot.config_docs"

@@ -31,6 +31,7 @@ def pr_event(delivery: str, pr: int, sha: str = "a" * 40) -> EventContext:
         "repository": {"full_name": "acme/edge", "name": "edge", "owner": {"login": "acme"}},
         "pull_request": {"number": pr, "head": {"sha": sha}},
         "installation": {"id": 7},
+        "delivery": delivery,  # every real body differs; an identical one is a replay
     }
     return make_context(delivery, "pull_request", payload)
 

@@ -29,7 +29,7 @@ def job(delivery: str, pr: int | None = 1, sha: str | None = "a" * 40) -> NewJob
     return NewJob(
         delivery_id=delivery,
         event="pull_request",
-        payload_json=json.dumps({"n": pr}),
+        payload_json=json.dumps({"n": pr, "delivery": delivery}),  # bodies differ, as on GitHub
         pr_key=None if pr is None else f"acme/edge#{pr}",
         head_sha=sha,
     )

@@ -79,7 +79,9 @@ class IssueCommentHandler:
             return False
         assert command.target is not None  # the parser requires one in the conversation
         pr = await port.get_pull(origin.repo, origin.number)
-        analysis = await self._cycle.analyse(port, origin.repo, origin.number, pr.head_sha, config)
+        analysis = await self._cycle.analyse(
+            port, origin.repo, origin.number, pr.head_sha, config, base_sha=pr.base_sha
+        )
         matched = match_target(command.target, analysis.findings)
         pr_ref = (origin.repo.full_name, origin.number)
         if not matched:

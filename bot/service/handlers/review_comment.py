@@ -3,6 +3,10 @@
 Trust: the thread's root must be authored by our app's bot user AND carry a marker;
 a marker typed into a human comment is never trusted. Our own comments are never
 read as commands. An edit counts only for commands not handled before.
+
+deleted: only logged, never a GitHub call. A deleted bot comment is not re-posted
+(the store remembers its fingerprint); a deleted command undoes nothing: a waiver is
+taken back with `/panicscan unignore`, which leaves an audit trail.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from bot.service.events import EventContext, get_path
 from bot.service.handlers.review_cycle import ReviewCycle, markers_in, new_waiver
 from bot.service.waivers import Decision, may_waive
 
-ACTIONS = ("created", "edited")
+ACTIONS = ("created", "edited", "deleted")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,9 @@ class ReviewCommentHandler:
         self._cycle = cycle
 
     async def handle(self, ctx: EventContext) -> None:
+        if ctx.action == "deleted":
+            _log_deleted(ctx)
+            return
         body = get_path(ctx.payload, "comment", "body", type=str) or ""
         root_id = get_path(ctx.payload, "comment", "in_reply_to_id", type=int)
         origin = comment_origin(ctx, ctx.pr_number)
@@ -180,3 +187,25 @@ class ReviewCommentHandler:
         if rule.use_instead.strip():
             parts += ["", "Use instead:", "", rule.use_instead.strip()]
         return "\n".join(parts)
+
+
+def _log_deleted(ctx: EventContext) -> None:
+    """Say what went; the body is the sender's text, so only its shape is logged."""
+    body = get_path(ctx.payload, "comment", "body", type=str) or ""
+    comment_id = get_path(ctx.payload, "comment", "id", type=int)
+    kind = get_path(ctx.payload, "comment", "user", "type", type=str)
+    who = get_path(ctx.payload, "sender", "login", type=str) or "someone"
+    if kind == "Bot" and markers_in(body):
+        ctx.logger.info(
+            "panicscan comment %s deleted by %s; not re-posted, the finding still counts",
+            comment_id,
+            who[:39],
+        )
+    elif command_lines(body):
+        ctx.logger.info(
+            "comment %s with a /panicscan command deleted; what it did stays "
+            "(unignore takes a waiver back)",
+            comment_id,
+        )
+    else:
+        ctx.logger.debug("review comment %s deleted; not ours", comment_id)

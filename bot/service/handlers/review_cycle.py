@@ -16,9 +16,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from cachetools import LRUCache
+from cachetools import LRUCache, TTLCache
 
 from bot.core.diff import parse_file_patch
+from bot.core.diff_local import change_from_contents
 from bot.core.globs import path_selected
 from bot.core.model import FileChange, Finding, Problem, Rule
 from bot.core.repoconfig import (
@@ -34,7 +35,7 @@ from bot.core.scan import DEFAULT_OPTIONS, ScanOptions, scan, targets_from_diff
 from bot.errors import GitHubError, GitHubNotFound, InputError, PanicscanError
 from bot.github.port import ConversationGitHubPort, ConversationPortFactory
 from bot.github.salvage import ReviewTarget, post_review_salvaging
-from bot.github.types import PostedReview, RepoRef, ReviewCommentDraft
+from bot.github.types import PostedReview, PRFile, RepoRef, ReviewCommentDraft
 from bot.report.checkrun import CHECK_NAME
 from bot.report.comment import MARKER_RE, render_comment
 from bot.service.events import EventContext, get_path
@@ -51,6 +52,8 @@ Logger = logging.LoggerAdapter[logging.Logger] | logging.Logger
 FIXED_MARK = "<!-- panicscan:v1 state=fixed -->"
 REOPENED_MARK = "<!-- panicscan:v1 state=reopened -->"
 BLOB_CACHE_BYTES = 64 * 1024 * 1024
+GITHUB_MAX_PR_FILES = 3000
+CONFIG_TTL = 60.0  # seconds a repository's config is reused before it is read again
 
 
 def markers_in(body: str) -> list[tuple[str, str]]:
@@ -91,6 +94,7 @@ class ReviewCycle:
         self._effects = effects
         # Blobs are content-addressed, so a cache keyed by sha never goes stale.
         self._blobs: LRUCache[str, bytes] = LRUCache(maxsize=BLOB_CACHE_BYTES, getsizeof=len)
+        self._configs: TTLCache[str, LoadedConfig] = TTLCache(maxsize=4096, ttl=CONFIG_TTL)
         self.factory = factory
         self.rules = tuple(rules)
         self.rules_by_id = {r.id: r for r in rules}
@@ -98,11 +102,23 @@ class ReviewCycle:
         self._bot_login = bot_login
         self._options = options
         self._clock = clock
+        # Told (inline comments posted, annotations written) after each review: metrics.
+        self.on_review: Callable[[int, int], None] = lambda posted, annotations: None
 
     # -- config ----------------------------------------------------------------------
 
     async def load_config(self, port: ConversationGitHubPort, repo: RepoRef) -> LoadedConfig:
-        """The org's `.github` repo first, then the repo's own file, both default branch."""
+        """The org's `.github` repo first, then the repo's own file, both default branch.
+        Kept for CONFIG_TTL seconds (a command and the re-review it starts read it once);
+        every pull_request event reads it afresh."""
+        cached = self._configs.get(repo.full_name)
+        if cached is not None:
+            return cached
+        loaded = await self._read_config(port, repo)
+        self._configs[repo.full_name] = loaded
+        return loaded
+
+    async def _read_config(self, port: ConversationGitHubPort, repo: RepoRef) -> LoadedConfig:
         layers: list[tuple[str, str]] = []
         read_issues: list[ConfigIssue] = []
         sources = [(RepoRef(repo.owner, ".github"), f"{repo.owner}/.github:{CONFIG_PATH}")]
@@ -129,11 +145,22 @@ class ReviewCycle:
         number: int,
         head_sha: str,
         config: RepoConfig,
+        *,
+        base_sha: str = "",
     ) -> Analysis:
         started = self._clock()
         files = await port.list_pr_files(repo, number)
         changes: dict[str, FileChange] = {}
         problems: list[Problem] = []
+        if len(files) >= GITHUB_MAX_PR_FILES:
+            # GitHub lists at most 3000 files and says nothing about the rest.
+            problems.append(
+                Problem(
+                    "(pull request)",
+                    f"GitHub lists only the first {GITHUB_MAX_PR_FILES} files of a pull "
+                    "request; files beyond them were not analysed",
+                )
+            )
         excluded = 0
         for f in files:
             if not path_selected(f.filename, config.include, config.exclude):
@@ -141,9 +168,23 @@ class ReviewCycle:
                 continue
             if f.patch is None:
                 if f.filename.endswith(".rs") and f.status != "removed":
-                    problems.append(
-                        Problem(f.filename, "GitHub sent no patch (binary or too large); skipped")
-                    )
+                    local = await self._local_change(port, repo, f, base_sha)
+                    if local is None:
+                        problems.append(
+                            Problem(
+                                f.filename, "GitHub sent no patch (binary or too large); skipped"
+                            )
+                        )
+                    else:
+                        changes[f.filename] = local
+                        problems.append(
+                            Problem(
+                                f.filename,
+                                "GitHub shows no diff for this file (too large); it was "
+                                "compared with its base here, and its findings are "
+                                "annotations only",
+                            )
+                        )
                 continue
             try:
                 changes[f.filename] = parse_file_patch(
@@ -173,6 +214,29 @@ class ReviewCycle:
             result.stats.files,
             (self._clock() - started) * 1000,
             notes,
+        )
+
+    async def _local_change(
+        self, port: ConversationGitHubPort, repo: RepoRef, f: PRFile, base_sha: str
+    ) -> FileChange | None:
+        """The change of a file GitHub sent no patch for, from its base and head blobs."""
+        head = await self._blob(port, repo, f.sha)
+        if head is None or b"\0" in head[:8192]:
+            return None  # unavailable, or binary
+        base: bytes | None = None
+        if f.status != "added":
+            if not base_sha:
+                return None
+            try:
+                sha = await port.blob_sha_at(repo, f.previous_filename or f.filename, base_sha)
+            except GitHubError as exc:
+                log.warning("base of %s unavailable: %s", f.filename, exc)
+                return None
+            base = await self._blob(port, repo, sha)
+            if base is None:
+                return None
+        return await asyncio.to_thread(
+            change_from_contents, f.filename, base, head, old_path=f.previous_filename
         )
 
     async def _blob(
@@ -265,6 +329,8 @@ class ReviewCycle:
             ctx.logger.info("PR #%s is %s; nothing to review", event.number, event.state)
             return
         draft = get_path(ctx.payload, "pull_request", "draft", type=bool) is True
+        # A push is when a changed config should take effect: read it afresh.
+        self._configs.pop(event.repo.full_name, None)
         await self.run(
             event.repo,
             event.number,
@@ -318,6 +384,7 @@ class ReviewCycle:
                 repo,
                 number=number,
                 head_sha=pr.head_sha,
+                base_sha=pr.base_sha,
                 draft=pr.draft or draft_hint,
                 check_id=check_id,
             )
@@ -345,6 +412,7 @@ class ReviewCycle:
         *,
         number: int,
         head_sha: str,
+        base_sha: str,
         draft: bool,
         check_id: int,
     ) -> None:
@@ -365,7 +433,7 @@ class ReviewCycle:
             )
             await port.complete_check_run_with_actions(repo, check_id, "success", gate.output)
             return
-        analysis = await self.analyse(port, repo, number, head_sha, config)
+        analysis = await self.analyse(port, repo, number, head_sha, config, base_sha=base_sha)
         now = await port.get_pull(repo, number)
         if now.head_sha != head_sha:
             # Only the newest head is reviewed; this result is for an older one.
@@ -394,8 +462,10 @@ class ReviewCycle:
         ]
         not_inline = [f for f in plan.over_budget if f.fingerprint not in waived]
         problems = list(analysis.problems)
+        refused = 0
         if inline:
             for thread, reason in await self._post(port, repo, number, head_sha, post):
+                refused += 1
                 problems.append(
                     Problem(thread.anchor.path, f"inline comment refused by GitHub: {reason}")
                 )
@@ -428,6 +498,7 @@ class ReviewCycle:
             )
         )
         await port.complete_check_run_with_actions(repo, check_id, gate.conclusion, gate.output)
+        self.on_review(len(post) - refused if inline else 0, len(gate.output.annotations))
         log.info(
             "reviewed %s#%s at %s: %d finding(s), %d new thread(s), %d fixed, %s",
             repo.full_name,
