@@ -15,7 +15,9 @@ from bot.core.model import FileChange, FileStatus, Finding, Problem, Rule, ScanR
 from bot.core.rust import DEFAULT_MAX_FINDINGS_PER_FILE, analyse_file, cap_problem
 from bot.core.testmods import test_module_paths
 
-DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
+# Real Rust sources are far smaller; past this a file is generated data, and analysing
+# it (e.g. one 7 MB line of unwraps, ~1 min) would hold a worker too long.
+DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_CHANGED_LINES = 20_000
 
 
