@@ -305,13 +305,17 @@ class PyGithubPort:
         review_id = await self._call(f"POST {url}", post)
         comments_url = f"{url}/{review_id}/comments"
 
-        def list_ids(req: Requester) -> tuple[int, ...]:
+        def list_ids(req: Requester) -> tuple[tuple[int, str], ...]:
             listed = PaginatedList(PullRequestComment, req, comments_url, None)
-            return tuple(c.id for c in listed)
+            return tuple((c.id, c.html_url or "") for c in listed)
 
         # The create response has no comment ids; GitHub lists them per review.
-        ids = await self._call(f"GET {comments_url}", list_ids)
-        return PostedReview(id=review_id, comment_ids=ids)
+        listed = await self._call(f"GET {comments_url}", list_ids)
+        return PostedReview(
+            id=review_id,
+            comment_ids=tuple(i for i, _ in listed),
+            comment_urls=tuple(u for _, u in listed),
+        )
 
     async def validate_review_comments(
         self,

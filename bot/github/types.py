@@ -61,3 +61,4 @@ class CheckRunOutput:
 class PostedReview:
     id: int
     comment_ids: tuple[int, ...]
+    comment_urls: tuple[str, ...] = ()  # html_url of each comment, same order

@@ -53,6 +53,7 @@ FIXED_MARK = "<!-- panicscan:v1 state=fixed -->"
 REOPENED_MARK = "<!-- panicscan:v1 state=reopened -->"
 BLOB_CACHE_BYTES = 64 * 1024 * 1024
 GITHUB_MAX_PR_FILES = 3000
+ORG_CONFIG_TTL = 300.0  # seconds an organisation's config layer is reused
 CONFIG_TTL = 60.0  # seconds a repository's config is reused before it is read again
 
 
@@ -95,6 +96,9 @@ class ReviewCycle:
         # Blobs are content-addressed, so a cache keyed by sha never goes stale.
         self._blobs: LRUCache[str, bytes] = LRUCache(maxsize=BLOB_CACHE_BYTES, getsizeof=len)
         self._configs: TTLCache[str, LoadedConfig] = TTLCache(maxsize=4096, ttl=CONFIG_TTL)
+        # The org-wide layer (the owner's `.github` repo) changes rarely and is shared
+        # by every repository: one read per owner per ORG_CONFIG_TTL.
+        self._org_layers: TTLCache[str, str | None] = TTLCache(maxsize=1024, ttl=ORG_CONFIG_TTL)
         self.factory = factory
         self.rules = tuple(rules)
         self.rules_by_id = {r.id: r for r in rules}
@@ -110,7 +114,8 @@ class ReviewCycle:
     async def load_config(self, port: ConversationGitHubPort, repo: RepoRef) -> LoadedConfig:
         """The org's `.github` repo first, then the repo's own file, both default branch.
         Kept for CONFIG_TTL seconds (a command and the re-review it starts read it once);
-        every pull_request event reads it afresh."""
+        every pull_request event reads the repo's file afresh, the org's layer at most
+        every ORG_CONFIG_TTL seconds."""
         cached = self._configs.get(repo.full_name)
         if cached is not None:
             return cached
@@ -125,8 +130,14 @@ class ReviewCycle:
         if repo.name != ".github":
             sources.append((repo, CONFIG_PATH))
         for where, label in sources:
+            org_layer = where.name == ".github"
             try:
-                text = await port.read_default_file(where, CONFIG_PATH)
+                if org_layer and where.owner in self._org_layers:
+                    text = self._org_layers[where.owner]
+                else:
+                    text = await port.read_default_file(where, CONFIG_PATH)
+                    if org_layer:
+                        self._org_layers[where.owner] = text
             except GitHubError as exc:
                 log.warning("config %s unreadable: %s", label, exc)
                 read_issues.append(ConfigIssue(label, "", f"unreadable, using defaults: {exc}"))
@@ -463,8 +474,10 @@ class ReviewCycle:
         not_inline = [f for f in plan.over_budget if f.fingerprint not in waived]
         problems = list(analysis.problems)
         refused = 0
+        links: dict[str, str] = {}
         if inline:
-            for thread, reason in await self._post(port, repo, number, head_sha, post):
+            rejected, links = await self._post(port, repo, number, head_sha, post)
+            for thread, reason in rejected:
                 refused += 1
                 problems.append(
                     Problem(thread.anchor.path, f"inline comment refused by GitHub: {reason}")
@@ -478,9 +491,8 @@ class ReviewCycle:
                 fixed=plan.fixed,
                 returned=plan.returned,
             )
-            if post:
-                views = await self.bot_threads(port, repo, number)
-        threads = {fp: v.html_url for v in views for fp in v.thread.fingerprints}
+        # New threads' links come from the review just posted: no second read-back.
+        threads = {fp: v.html_url for v in views for fp in v.thread.fingerprints} | links
         waivers = await self.waivers.waivers((repo.full_name, number))
         gate = decide(
             GateInput(
@@ -517,9 +529,10 @@ class ReviewCycle:
         number: int,
         head_sha: str,
         post: Sequence[NewThread],
-    ) -> list[tuple[NewThread, str]]:
-        """One batched review of every comment GitHub accepts; the refused ones come back
-        with the reason, to be reported as annotations instead."""
+    ) -> tuple[list[tuple[NewThread, str]], dict[str, str]]:
+        """One batched review of every comment GitHub accepts. Returns the refused ones
+        with the reason (to be reported as annotations instead), and the link of each
+        posted fingerprint's new thread."""
         drafts: list[ReviewCommentDraft] = []
         threads: list[NewThread] = []
         for t in post:
@@ -529,7 +542,7 @@ class ReviewCycle:
             drafts.append(ReviewCommentDraft(t.anchor.path, t.anchor.line, _body(t, rule)))
             threads.append(t)
         if not drafts:
-            return []
+            return [], {}
         body = (
             f"panicscan found {len(drafts)} new place(s) where this code can panic. "
             "Each comment asks what input makes it fail and what should happen instead; "
@@ -541,15 +554,24 @@ class ReviewCycle:
             )
         except GitHubError as exc:
             log.error("review on %s#%s failed: %s", repo.full_name, number, exc)
-            return [(t, str(exc)) for t in threads]
+            return [(t, str(exc)) for t in threads], {}
         for index, reason in salvaged.rejected:
             log.warning(
                 "comment on %s:%d refused: %s", drafts[index].path, drafts[index].line, reason
             )
-        if self._effects is not None and salvaged.posted is not None:
-            accepted = [threads[i] for i in salvaged.accepted]
-            await self._record_posted(repo, number, accepted, salvaged.posted)
-        return [(threads[index], reason) for index, reason in salvaged.rejected]
+        accepted = [threads[i] for i in salvaged.accepted]
+        links: dict[str, str] = {}
+        posted = salvaged.posted
+        if posted is not None and len(posted.comment_urls) == len(accepted):
+            links = {
+                fp: url
+                for t, url in zip(accepted, posted.comment_urls, strict=True)
+                for fp in t.fingerprints
+                if url
+            }
+        if self._effects is not None and posted is not None:
+            await self._record_posted(repo, number, accepted, posted)
+        return [(threads[index], reason) for index, reason in salvaged.rejected], links
 
     async def _record_posted(
         self, repo: RepoRef, number: int, posted: Sequence[NewThread], review: PostedReview
