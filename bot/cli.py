@@ -1,4 +1,4 @@
-"""`panicscan scan | serve | demo | rules`: the command-line front end.
+"""`panicscan scan | serve | demo | config | rules`: the command-line front end.
 
 Every user error ends in one line on stderr and exit status 2, never a traceback.
 """
@@ -6,6 +6,7 @@ Every user error ends in one line on stderr and exit status 2, never a traceback
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -112,6 +113,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`panicscan demo | head`): not an error of ours. Point
+        # stdout at /dev/null so the interpreter's final flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CLEAN
     return EXIT_USAGE
 
 

@@ -13,6 +13,7 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
+from bot.core.diff import parse_unified_diff
 from bot.errors import InputError
 from bot.github.double_state import PullRequestState
 from bot.report.comment import parse_marker
@@ -26,7 +27,21 @@ def run_demo(*, diff: Path | None, root: Path | None, quiet: bool = False) -> in
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if (diff is None) != (root is None):
         raise InputError("demo takes --diff and --root together")
+    if diff is not None and root is not None:
+        _check_inputs(diff, root)
     return asyncio.run(_demo(diff, root, quiet))
+
+
+def _check_inputs(diff: Path, root: Path) -> None:
+    """The same checks `panicscan scan` makes, before anything is started."""
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory")
+    try:
+        data = diff.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read diff {diff}: {exc.strerror or exc}") from exc
+    if not parse_unified_diff(data).files:  # raises InputError for a non-diff
+        raise InputError(f"{diff}: the diff changes no file")
 
 
 def _read_tree(root: Path) -> dict[str, bytes]:
@@ -51,7 +66,7 @@ def _open(stack: LoopbackStack, diff: Path | None, root: Path | None) -> PullReq
         text = diff.read_text(encoding="utf-8", errors="replace")
         return stack.double.open_pull_request_from_diff(
             "acme",
-            root.resolve().name or "crate",
+            _repo_name(root),
             diff=text,
             head_root=root,
             title=f"Changes from {diff.name}",

@@ -104,7 +104,8 @@ SCHEMA: tuple[KeyDoc, ...] = (
         "rules.<rule-id>",
         "off | on | error | warning | notice | {enabled, severity}",
         "each rule's own",
-        "switch a rule on or off, or change its severity (see `panicscan rules`)",
+        "switch a rule on or off, or set its starting severity (per-finding grading can "
+        "still raise or lower it; see docs/suppression.md and `panicscan rules`)",
     ),
     KeyDoc("paths.include", "list of globs", "[] (everything)", "only these paths are analysed"),
     KeyDoc("paths.exclude", "list of globs", "[]", "these paths are never analysed"),

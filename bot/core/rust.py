@@ -33,6 +33,7 @@ from bot.core.rust_syntax import (
     SourceText,
     combine_queries,
     count_error_regions,
+    deeper_than,
     indexed_matches,
     parse,
     utf8_safe,
@@ -42,6 +43,8 @@ from bot.core.testcode import in_test_code, is_test_path
 
 # Test-code findings are kept, marked suppressed="test-code" (False drops them instead).
 KEEP_SUPPRESSED = True
+# Real code nests a few dozen syntax levels; far deeper is generated or hostile.
+MAX_NESTING = 256
 
 MESSAGE_EXPR_CHARS = 60
 SNIPPET_CHARS = 200
@@ -143,10 +146,16 @@ def analyse_file(
     query, owners = combine_queries((*(rule.query for rule in rules), TOKEN_TREES))
     macro_owner = len(rules)
     found: dict[tuple[str, int, int], _Candidate] = {}
+    too_deep = 0
     level = [file_batch(root)]
     while level:
         pending = []
         for batch in level:
+            # Node.parent costs O(depth) in tree-sitter and later steps walk ancestors,
+            # so a hostile `a[0][0]…[0]` would be cubic: refuse such trees up front.
+            if deeper_than(batch.root, MAX_NESTING):
+                too_deep += 1
+                continue
             trees: list[Node] = []
             for pattern, captures in _batch_matches(query, batch, ranges):
                 if owners[pattern] == macro_owner:
@@ -162,6 +171,14 @@ def analyse_file(
             expand_tests = include_tests or KEEP_SUPPRESSED
             pending.extend(pending_trees(source, batch, trees, ranges, include_tests=expand_tests))
         level = parse_level(pending) if pending else []
+    if too_deep:
+        problems.append(
+            Problem(
+                path,
+                f"nested deeper than {MAX_NESTING} syntax levels; {too_deep} part(s) of "
+                "this file (the file, or macro contents) were not analysed",
+            )
+        )
     kept = _unyielded(list(found.values()))
     # Building a finding (positions, fingerprint, message, grading) is the costly part:
     # past the cap, the rest are counted only, so one file cannot stall a worker.

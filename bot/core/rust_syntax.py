@@ -159,3 +159,20 @@ def utf8_safe(source: bytes) -> bytes:
     except UnicodeDecodeError:
         return source.decode("utf-8", "panicscan-mark").encode("utf-8")
     return source
+
+
+def deeper_than(root: Node, limit: int) -> bool:
+    """Whether the tree nests more than `limit` levels (one cursor walk, stops early).
+    Real Rust nests a few dozen levels; far deeper is generated or hostile."""
+    cursor = root.walk()
+    depth = 0
+    while True:
+        if cursor.goto_first_child():
+            depth += 1
+            if depth > limit:
+                return True
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return False
+            depth -= 1

@@ -148,3 +148,28 @@ def test_columns_on_long_non_ascii_lines_match_a_full_decode_in_any_order(seed: 
             line_start = min(offset, 3)  # the BOM takes no column
         expected = len(source[line_start:offset].decode("utf-8", "replace")) + 1
         assert text.position(offset) == (row, expected)
+
+
+def test_hostile_nesting_is_refused_up_front_and_named() -> None:
+    # Node.parent is O(depth) in tree-sitter: `a[0][0]…[0]` made later steps cubic.
+    from bot.core.rust import MAX_NESTING, analyse_file
+    from bot.rulefiles import load_rules
+
+    deep = ("fn g() { let x = a" + "[i]" * 20_000 + "; }\n").encode()
+    analysis = analyse_file("src/a.rs", deep, None, load_rules())
+    assert analysis.findings == ()
+    assert any(f"deeper than {MAX_NESTING}" in p.message for p in analysis.problems)
+    in_macro = ('fn g() { println!("{}", a' + "[i]" * 2_000 + "); x.unwrap(); }\n").encode()
+    analysis = analyse_file("src/a.rs", in_macro, None, load_rules())
+    assert [f.rule for f in analysis.findings] == ["unwrap-used"]
+    assert any("macro contents" in p.message for p in analysis.problems)
+
+
+def test_ordinary_nesting_is_analysed() -> None:
+    from bot.core.rust import analyse_file
+    from bot.core.rust_syntax import deeper_than, parse
+    from bot.rulefiles import load_rules
+
+    chain = ("fn g() { let x = v" + "[i]" * 40 + "; }\n").encode()
+    assert not deeper_than(parse(chain), 256)
+    assert len(analyse_file("src/a.rs", chain, None, load_rules()).findings) == 40
