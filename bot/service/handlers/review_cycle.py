@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from cachetools import LRUCache, TTLCache
 
+from bot.clippyfile import CLIPPY_FILES, clippy_config_from
+from bot.core.clippy_config import ClippyConfig
 from bot.core.diff import parse_file_patch
 from bot.core.diff_local import change_from_contents
 from bot.core.globs import path_selected
@@ -96,6 +98,10 @@ class ReviewCycle:
         # Blobs are content-addressed, so a cache keyed by sha never goes stale.
         self._blobs: LRUCache[str, bytes] = LRUCache(maxsize=BLOB_CACHE_BYTES, getsizeof=len)
         self._configs: TTLCache[str, LoadedConfig] = TTLCache(maxsize=4096, ttl=CONFIG_TTL)
+        # clippy.toml changes rarely: reused like the org layer, not re-read per push.
+        self._clippy: TTLCache[str, tuple[ClippyConfig, list[Problem]]] = TTLCache(
+            maxsize=4096, ttl=ORG_CONFIG_TTL
+        )
         # The org-wide layer (the owner's `.github` repo) changes rarely and is shared
         # by every repository: one read per owner per ORG_CONFIG_TTL.
         self._org_layers: TTLCache[str, str | None] = TTLCache(maxsize=1024, ttl=ORG_CONFIG_TTL)
@@ -146,6 +152,29 @@ class ReviewCycle:
                 layers.append((label, text))
         loaded = load_repo_config(layers, known_rules=self.rules_by_id)
         return dataclasses.replace(loaded, issues=(*read_issues, *loaded.issues))
+
+    async def _clippy_config(
+        self, port: ConversationGitHubPort, repo: RepoRef
+    ) -> tuple[ClippyConfig, list[Problem]]:
+        """clippy.toml (or .clippy.toml) from the default branch, like the repo config: a
+        pull request cannot relax its own checks. Problems are reported, never fatal."""
+        cached = self._clippy.get(repo.full_name)
+        if cached is not None:
+            return cached
+        texts: dict[str, str | None] = {}
+        for name in CLIPPY_FILES:
+            try:
+                texts[name] = await port.read_default_file(repo, name)
+            except GitHubError as exc:
+                log.warning("%s of %s unreadable: %s", name, repo.full_name, exc)
+                texts[name] = None
+            if texts[name] is not None:
+                break
+        found = clippy_config_from(
+            lambda name: None if texts.get(name) is None else str(texts[name]).encode()
+        )
+        self._clippy[repo.full_name] = found
+        return found
 
     # -- analysis --------------------------------------------------------------------
 
@@ -209,7 +238,11 @@ class ReviewCycle:
         sources: dict[str, bytes | None] = {}
         for target in targets:
             sources[target.path] = await self._blob(port, repo, shas.get(target.path))
-        options = dataclasses.replace(self._options, include_tests=config.include_tests)
+        clippy, clippy_problems = await self._clippy_config(port, repo)
+        problems += clippy_problems
+        options = dataclasses.replace(
+            self._options, include_tests=config.include_tests, clippy=clippy
+        )
         # CPU-bound: off the event loop, so webhooks are still acknowledged meanwhile.
         result = await asyncio.to_thread(
             scan, targets, sources, configured_rules(self.rules, config), options, problems=problems
