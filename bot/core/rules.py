@@ -12,12 +12,12 @@ import string
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
 from tree_sitter import QueryError
 
 from bot.core.model import Rule, RuleExamples, Severity
 from bot.core.rule_match import lint_choice, parse_match, phrases_of
 from bot.core.rust_syntax import query_capture_names
+from bot.core.safe_yaml import YamlRefused, load_safe_yaml
 from bot.errors import RuleLoadError
 
 MAX_RULE_BYTES = 64 * 1024
@@ -201,33 +201,8 @@ def _examples(value: object, source: str) -> RuleExamples:
     )
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate mapping keys."""
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[object] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if isinstance(key, str) and key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return dict(loader.construct_mapping(node))
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-
-
 def _load_yaml(text: str, source: str) -> object:
     try:
-        for event in yaml.parse(text, Loader=_StrictLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise RuleLoadError(f"{source}: YAML anchors and aliases are not allowed")
-        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        raise RuleLoadError(f"{source}: invalid YAML: {exc}") from exc
+        return load_safe_yaml(text, max_bytes=MAX_RULE_BYTES)
+    except YamlRefused as exc:
+        raise RuleLoadError(f"{source}: {exc}") from exc
