@@ -14,11 +14,10 @@ from bot.service.commands import (
     Verb,
     Where,
     command_lines,
-    parse_commands,
     usage,
 )
 from bot.service.events import EventContext, get_mapping, get_path
-from bot.service.handlers.review_comment import Origin, authorise, comment_origin
+from bot.service.handlers.review_comment import Origin, authorise, carry_out, comment_origin
 from bot.service.handlers.review_cycle import ReviewCycle, new_waiver
 from bot.service.waivers import match_target
 
@@ -40,15 +39,13 @@ class IssueCommentHandler:
             return
         port = await self._cycle.factory.for_installation(origin.installation_id)
         config = (await self._cycle.load_config(port, origin.repo)).config
-        lines = command_lines(body)
-        parsed = parse_commands(body, Where.CONVERSATION, reason_required=config.reason_required)
-        rerun = False
-        for line, command in zip(lines, parsed, strict=False):
-            if not await self._cycle.waivers.first_time(origin.comment_id, line):
-                continue
-            rerun |= await self._one(port, origin, config, command)
-        if rerun:
-            await self._cycle.run(origin.repo, origin.number, origin.installation_id, ctx.logger)
+
+        async def one(command: Command | CommandError) -> bool:
+            return await self._one(port, origin, config, command)
+
+        await carry_out(
+            self._cycle, ctx, origin, body, where=Where.CONVERSATION, config=config, one=one
+        )
 
     async def _one(
         self,

@@ -11,6 +11,7 @@ taken back with `/panicscan unignore`, which leaves an audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.core.repoconfig import RepoConfig
@@ -66,6 +67,28 @@ def comment_origin(ctx: EventContext, number: int | None) -> Origin | None:
     )
 
 
+async def carry_out(
+    cycle: ReviewCycle,
+    ctx: EventContext,
+    origin: Origin,
+    body: str,
+    *,
+    where: Where,
+    config: RepoConfig,
+    one: Callable[[Command | CommandError], Awaitable[bool]],
+) -> None:
+    """Each command of a comment once (an edit repeats none), then one re-review if
+    any of them changed what the gate decides."""
+    lines = command_lines(body)
+    parsed = parse_commands(body, where, reason_required=config.reason_required)
+    rerun = False
+    for line, command in zip(lines, parsed, strict=False):
+        if await cycle.waivers.first_time(origin.comment_id, line):
+            rerun |= await one(command)
+    if rerun:
+        await cycle.run(origin.repo, origin.number, origin.installation_id, ctx.logger)
+
+
 async def authorise(
     cycle: ReviewCycle, port: ConversationGitHubPort, origin: Origin, config: RepoConfig
 ) -> Decision:
@@ -103,15 +126,11 @@ class ReviewCommentHandler:
             ctx.logger.info("command in a thread that is not panicscan's; ignored")
             return
         config = (await self._cycle.load_config(port, origin.repo)).config
-        lines = command_lines(body)
-        parsed = parse_commands(body, Where.THREAD, reason_required=config.reason_required)
-        rerun = False
-        for line, command in zip(lines, parsed, strict=False):
-            if not await self._cycle.waivers.first_time(origin.comment_id, line):
-                continue
-            rerun |= await self._one(port, origin, root, config, command)
-        if rerun:
-            await self._cycle.run(origin.repo, origin.number, origin.installation_id, ctx.logger)
+
+        async def one(command: Command | CommandError) -> bool:
+            return await self._one(port, origin, root, config, command)
+
+        await carry_out(self._cycle, ctx, origin, body, where=Where.THREAD, config=config, one=one)
 
     async def _one(
         self,
