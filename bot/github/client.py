@@ -389,8 +389,11 @@ class PyGithubFactory:
         self._policy = policy
         self.throttles.configure(policy.write_interval, policy.write_burst)
 
+    # Subclasses whose ports speak more calls name their port class here.
+    port_type: type[PyGithubPort] = PyGithubPort
+
     def _port(self, installation_id: int) -> PyGithubPort:
-        return PyGithubPort(
+        return self.port_type(
             lambda: self.tokens.token(installation_id),
             self._base_url,
             self._timeout,

@@ -350,18 +350,9 @@ class ConversationPort(PyGithubPort):
 class ConversationFactory(PyGithubFactory):
     """PyGithubFactory whose ports also speak the conversation calls."""
 
-    def _port(self, installation_id: int) -> ConversationPort:
-        return ConversationPort(
-            lambda: self.tokens.token(installation_id),
-            self._base_url,
-            self._timeout,
-            invalidate=lambda: self.tokens.invalidate(installation_id),
-            throttle=self.throttles.of(installation_id),
-            policy=self._policy,
-            observer=self.observer,
-        )
+    port_type = ConversationPort
 
     async def for_installation(self, installation_id: int) -> ConversationPort:
-        port = self._port(installation_id)
-        await port.call_minting(f"POST /app/installations/{installation_id}/access_tokens")
+        port = await super().for_installation(installation_id)
+        assert isinstance(port, ConversationPort)  # built from port_type
         return port
