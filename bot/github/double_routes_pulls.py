@@ -154,18 +154,9 @@ async def create_review(request: web.Request) -> web.Response:
     problems += [_HIDDEN for c in drafts if _hidden(ctx, pr, c)]
     if problems:
         raise unprocessable(problems[:1])  # GitHub names one problem, never the comment
-    review = ReviewState(
-        id=ctx.store.next_id(),
-        owner=pr.owner,
-        repo=pr.repo,
-        number=pr.number,
-        user=ctx.bot_login,
-        body=text,
-        state=REVIEW_EVENTS.get(event or "", "PENDING"),
-        commit_id=commit,
-        submitted_at=ctx.now_iso(),
+    review = _store_review(
+        ctx, pr, body=text, state=REVIEW_EVENTS.get(event or "", "PENDING"), commit_id=commit
     )
-    ctx.store.reviews[review.id] = review
     for draft in drafts:
         comment = _new_comment(ctx, pr, review.id, draft, commit)
         ctx.store.review_comments[comment.id] = comment
@@ -242,24 +233,32 @@ async def list_review_comments(request: web.Request) -> web.Response:
     return paginate(request, [render.review_comment(ctx.base_url, c) for c in comments])
 
 
-def _reply_to(ctx: DoubleContext, pr: PullRequestState, parent_id: int, text: str) -> web.Response:
-    parent = ctx.store.review_comments.get(parent_id)
-    if parent is None or not _on(parent, pr):
-        raise not_found()
-    # Simplification: a reply to a reply is threaded under the thread's root.
-    root = parent.in_reply_to_id or parent.id
+def _store_review(
+    ctx: DoubleContext, pr: PullRequestState, *, body: str, state: str, commit_id: str
+) -> ReviewState:
+    """A review by the App's bot user on `pr`, stored."""
     review = ReviewState(
         id=ctx.store.next_id(),
         owner=pr.owner,
         repo=pr.repo,
         number=pr.number,
         user=ctx.bot_login,
-        body="",
-        state="COMMENTED",
-        commit_id=parent.commit_id,
+        body=body,
+        state=state,
+        commit_id=commit_id,
         submitted_at=ctx.now_iso(),
     )
     ctx.store.reviews[review.id] = review
+    return review
+
+
+def _reply_to(ctx: DoubleContext, pr: PullRequestState, parent_id: int, text: str) -> web.Response:
+    parent = ctx.store.review_comments.get(parent_id)
+    if parent is None or not _on(parent, pr):
+        raise not_found()
+    # Simplification: a reply to a reply is threaded under the thread's root.
+    root = parent.in_reply_to_id or parent.id
+    review = _store_review(ctx, pr, body="", state="COMMENTED", commit_id=parent.commit_id)
     comment = dataclasses.replace(
         parent,
         id=ctx.store.next_id(),
@@ -290,18 +289,7 @@ async def create_review_comment(request: web.Request) -> web.Response:
     problems = review_comment_problems(pr, body)
     if problems:
         raise unprocessable(problems)
-    review = ReviewState(
-        id=ctx.store.next_id(),
-        owner=pr.owner,
-        repo=pr.repo,
-        number=pr.number,
-        user=ctx.bot_login,
-        body="",
-        state="COMMENTED",
-        commit_id=commit,
-        submitted_at=ctx.now_iso(),
-    )
-    ctx.store.reviews[review.id] = review
+    review = _store_review(ctx, pr, body="", state="COMMENTED", commit_id=commit)
     comment = _new_comment(ctx, pr, review.id, body, commit)
     ctx.store.review_comments[comment.id] = comment
     return reply(render.review_comment(ctx.base_url, comment), status=201)
