@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from bot.errors import ConfigError
+from bot.service.waivers import Waiver
 
 DEFAULT_DATABASE_URL = "sqlite:///panicscan.db"
 
@@ -51,19 +52,6 @@ class ClaimedJob:
     pr_key: str | None
     attempts: int  # including this one
     lease_token: str  # fences every later update: a stale worker cannot touch the job
-
-
-@dataclass(frozen=True)
-class WaiverRow:
-    """A stored waiver: the audit trail of `/panicscan ignore`."""
-
-    fingerprint: str
-    rule: str
-    path: str
-    user: str
-    reason: str
-    head_sha: str
-    created_at: str
 
 
 class Store(Protocol):
@@ -119,9 +107,9 @@ class Store(Protocol):
         self, repo: str, pr_number: int, posted: dict[str, int], now: float
     ) -> None: ...
 
-    def waivers_of(self, repo: str, pr_number: int) -> list[WaiverRow]: ...
+    def waivers_of(self, repo: str, pr_number: int) -> list[Waiver]: ...
 
-    def add_waiver(self, repo: str, pr_number: int, row: WaiverRow, now: float) -> None: ...
+    def add_waiver(self, repo: str, pr_number: int, row: Waiver, now: float) -> None: ...
 
     def remove_waiver(self, repo: str, pr_number: int, fingerprint: str) -> bool: ...
 

@@ -15,9 +15,9 @@ from bot.service.store import (
     Acceptance,
     ClaimedJob,
     NewJob,
-    WaiverRow,
 )
 from bot.service.store_migrations import LATEST_VERSION, MIGRATIONS, statements
+from bot.service.waivers import Waiver
 
 _MAX_ERROR_CHARS = 2000
 
@@ -305,16 +305,16 @@ class SqlStore(ABC):
 
     # -- waivers (the audit trail) and handled commands ----------------------------------
 
-    def waivers_of(self, repo: str, pr_number: int) -> list[WaiverRow]:
+    def waivers_of(self, repo: str, pr_number: int) -> list[Waiver]:
         with self._tx() as cur:
             cur.execute(
                 "SELECT fingerprint, rule, path, author, reason, head_sha, created "
                 "FROM waivers WHERE repo = %s AND pr_number = %s ORDER BY id",
                 (repo, pr_number),
             )
-            return [WaiverRow(*(str(v) for v in row)) for row in cur.fetchall()]
+            return [Waiver(*(str(v) for v in row)) for row in cur.fetchall()]
 
-    def add_waiver(self, repo: str, pr_number: int, row: WaiverRow, now: float) -> None:
+    def add_waiver(self, repo: str, pr_number: int, waiver: Waiver, now: float) -> None:
         with self._tx() as cur:
             cur.execute(
                 "INSERT INTO waivers (repo, pr_number, fingerprint, rule, path, author, reason, "
@@ -325,13 +325,13 @@ class SqlStore(ABC):
                 (
                     repo,
                     pr_number,
-                    row.fingerprint,
-                    row.rule,
-                    row.path,
-                    row.user,
-                    row.reason,
-                    row.head_sha,
-                    row.created_at,
+                    waiver.fingerprint,
+                    waiver.rule,
+                    waiver.path,
+                    waiver.user,
+                    waiver.reason,
+                    waiver.head_sha,
+                    waiver.created_at,
                     now,
                 ),
             )

@@ -11,7 +11,7 @@ import time
 from collections.abc import Mapping
 from typing import Protocol
 
-from bot.service.store import Store, WaiverRow
+from bot.service.store import Store
 from bot.service.waivers import Waiver
 
 PRRef = tuple[str, int]  # (repository full name, PR number)
@@ -73,24 +73,10 @@ class DurableWaiverStore:
 
     async def waivers(self, pr: PRRef) -> Mapping[str, Waiver]:
         rows = await asyncio.to_thread(self._store.waivers_of, pr[0], pr[1])
-        return {
-            r.fingerprint: Waiver(
-                r.fingerprint, r.rule, r.path, r.user, r.reason, r.head_sha, r.created_at
-            )
-            for r in rows
-        }
+        return {w.fingerprint: w for w in rows}
 
     async def add(self, pr: PRRef, waiver: Waiver) -> None:
-        row = WaiverRow(
-            waiver.fingerprint,
-            waiver.rule,
-            waiver.path,
-            waiver.user,
-            waiver.reason,
-            waiver.head_sha,
-            waiver.created_at,
-        )
-        await asyncio.to_thread(self._store.add_waiver, pr[0], pr[1], row, time.time())
+        await asyncio.to_thread(self._store.add_waiver, pr[0], pr[1], waiver, time.time())
 
     async def remove(self, pr: PRRef, fingerprint: str) -> bool:
         return await asyncio.to_thread(self._store.remove_waiver, pr[0], pr[1], fingerprint)
