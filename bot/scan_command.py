@@ -12,7 +12,7 @@ from bot.clippyfile import clippy_config_for_scan
 from bot.config_command import read_config
 from bot.core.diff import parse_unified_diff
 from bot.core.globs import path_selected
-from bot.core.model import Problem, Rule, ScanResult, Severity
+from bot.core.model import Problem, Rule, ScanResult
 from bot.core.repoconfig import RepoConfig, configured_rules
 from bot.core.scan import ScanOptions, ScanTarget, scan, targets_from_diff
 from bot.errors import InputError
@@ -111,9 +111,7 @@ def _render(result: ScanResult, output_format: str, rules: tuple[Rule, ...]) -> 
 
 
 def _exit_status(result: ScanResult, fail_level: str) -> int:
-    if fail_level == "never":
-        return 0
-    return 1 if blocking(result.findings, Severity(fail_level)) else 0
+    return 1 if blocking(result.findings, fail_level) else 0
 
 
 def _read_diff(path: Path) -> bytes:

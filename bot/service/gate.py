@@ -10,10 +10,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.core.model import Finding, Problem, Severity
+from bot.core.model import Finding, Problem
 from bot.core.repoconfig import ConfigIssue
 from bot.github.types import CheckRunOutput
-from bot.report.checkrun import MAX_SUMMARY_CHARS, to_annotation
+from bot.report.checkrun import MAX_SUMMARY_CHARS, blocking, to_annotation
 from bot.report.markdown import code_span, render_inline
 from bot.service.waivers import Waiver
 
@@ -42,16 +42,9 @@ class Gate:
     output: CheckRunOutput
 
 
-def blocking_findings(findings: Sequence[Finding], fail_level: str) -> list[Finding]:
-    if fail_level == "never":
-        return []
-    level = Severity(fail_level).rank
-    return [f for f in findings if f.suppressed is None and f.severity.rank >= level]
-
-
 def decide(gate: GateInput) -> Gate:
     active = [f for f in gate.findings if f.suppressed is None]
-    stopping = blocking_findings(gate.findings, gate.fail_level)
+    stopping = blocking(gate.findings, gate.fail_level)
     conclusion = "failure" if stopping else "success"
     if stopping:
         title = f"{len(stopping)} unwaived finding(s) block the merge"

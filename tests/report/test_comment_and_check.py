@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
-from bot.core.model import Finding, ScanResult, ScanStats, Severity
-from bot.report.checkrun import build_verdict, to_annotation
+from bot.core.model import Finding, Severity
+from bot.report.checkrun import to_annotation
 from bot.report.comment import MAX_BODY_CHARS, parse_marker, render_comment
 from bot.report.markdown import code_span
 from bot.rulefiles import load_rules
+from bot.service.gate import Gate, GateInput, decide
 
 RULES = {r.id: r for r in load_rules()}
 
@@ -29,10 +31,6 @@ def _finding(**changes: object) -> Finding:
         subject="cfg.parse()",
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
-
-
-def _result(*findings: Finding) -> ScanResult:
-    return ScanResult(tuple(findings), (), ScanStats(1, 10, 1.0, 2.0))
 
 
 def test_comment_names_the_code_and_the_item_and_carries_a_parseable_marker() -> None:
@@ -64,13 +62,20 @@ def test_marker_parser_rejects_malformed_markers() -> None:
     assert parse_marker("no marker here") is None
 
 
+def _gate(
+    *findings: Finding, fail_level: str = "error", not_inline: Sequence[Finding] = ()
+) -> Gate:
+    return decide(GateInput(findings, {}, {}, not_inline, 25, fail_level))
+
+
 def test_only_unsuppressed_errors_fail_the_check_by_default() -> None:
     warning = _finding(rule="index-or-slice", severity=Severity.WARNING)
-    assert build_verdict(_result(warning)).conclusion == "success"
-    assert build_verdict(_result(warning), fail_level=Severity.WARNING).conclusion == "failure"
-    assert build_verdict(_result(_finding())).conclusion == "failure"
-    assert build_verdict(_result(_finding(suppressed="test-code"))).conclusion == "success"
-    assert build_verdict(_result()).output.title == "No new panic sites"
+    assert _gate(warning).conclusion == "success"
+    assert _gate(warning, fail_level="warning").conclusion == "failure"
+    assert _gate(_finding()).conclusion == "failure"
+    assert _gate(_finding(), fail_level="never").conclusion == "success"
+    assert _gate(_finding(suppressed="test-code")).conclusion == "success"
+    assert _gate().output.title == "No unwaived panic sites in the new code"
 
 
 def test_annotation_columns_only_on_single_line_findings() -> None:
@@ -81,6 +86,6 @@ def test_annotation_columns_only_on_single_line_findings() -> None:
 
 
 def test_findings_not_posted_inline_are_named_in_the_summary() -> None:
-    verdict = build_verdict(_result(_finding()), not_inline=[_finding()])
-    assert "1 finding(s) could not be posted as inline comments" in verdict.output.summary
+    verdict = _gate(_finding(), not_inline=[_finding()])
+    assert "1 finding(s) could not be posted inline" in verdict.output.summary
     assert len(verdict.output.annotations) == 1
