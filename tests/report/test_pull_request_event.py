@@ -1,26 +1,8 @@
-"""Which findings become inline comments and which only annotations."""
+"""The pull_request payload fields a review needs, read without trusting the shape."""
 
 from __future__ import annotations
 
-from bot.core.model import FileChange, FileStatus, Finding, Severity
-from bot.rulefiles import load_rules
 from bot.service.handlers.pull_request import PullRequestEvent
-
-RULES = {r.id: r for r in load_rules()}
-FINDING = Finding(
-    rule="unwrap-used",
-    severity=Severity.ERROR,
-    path="src/lib.rs",
-    line=10,
-    column=5,
-    end_line=10,
-    end_column=14,
-    message="`x` is unwrapped",
-    fingerprint="ab" * 10,
-)
-CHANGE = FileChange(
-    "src/lib.rs", "src/lib.rs", FileStatus.MODIFIED, frozenset({10}), frozenset(range(7, 14))
-)
 
 
 def test_pull_request_payloads_of_the_wrong_shape_are_refused_not_raised() -> None:
