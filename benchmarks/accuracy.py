@@ -289,12 +289,25 @@ class Classifier:
             stack = [root]
             while stack:
                 node = stack.pop()
+                if node.type == "inner_attribute_item" and node.text is not None:
+                    # `#![cfg(feature)]` at the top of a file gates the whole file.
+                    text = node.text.decode("utf-8", "replace").replace(" ", "")
+                    parent = node.parent
+                    at_top = parent is not None and parent.type == "source_file"
+                    if at_top and text.startswith("#![cfg(") and text != "#![cfg(test)]":
+                        gated.update(range(1, root.end_point[0] + 2))
                 if node.type == "attribute_item" and node.text is not None:
                     text = node.text.decode("utf-8", "replace").replace(" ", "")
                     if text.startswith("#[cfg(") and text != "#[cfg(test)]":
-                        item = node.next_named_sibling
-                        while item is not None and item.type == "attribute_item":
-                            item = item.next_named_sibling
+                        # A match arm holds its attributes as children; items and
+                        # statements have them as preceding siblings.
+                        parent = node.parent
+                        if parent is not None and parent.type == "match_arm":
+                            item = parent
+                        else:
+                            item = node.next_named_sibling
+                            while item is not None and item.type == "attribute_item":
+                                item = item.next_named_sibling
                         if item is not None:
                             gated.update(range(item.start_point[0] + 1, item.end_point[0] + 2))
                 stack.extend(node.named_children)

@@ -155,6 +155,14 @@ class LoopbackStack:
         payload = pull_request_event(self.github_url, pr, action, INSTALLATION_ID)
         return await self.deliver("pull_request", payload)
 
+    async def push_default_branch(
+        self, owner: str, repo: str, files: Mapping[str, bytes | None]
+    ) -> Delivery:
+        """Commit files to a repository's default branch and deliver its `push` event."""
+        model = self.double.conversation
+        payload = model.push_default_branch(owner, repo, files, INSTALLATION_ID)
+        return await self.deliver("push", payload)
+
     async def settle(self, timeout: float = 60.0) -> bool:
         """Wait until every accepted job has finished."""
         assert self.queue is not None

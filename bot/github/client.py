@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from github import Auth, Github
 from github.File import File
 from github.PaginatedList import PaginatedList
-from github.PullRequestComment import PullRequestComment
 from github.Requester import Requester
 
 from bot.errors import GitHubError
@@ -302,20 +301,9 @@ class PyGithubPort:
             _, data = req.requestJsonAndCheck("POST", url, input=payload)
             return int(data["id"])
 
-        review_id = await self._call(f"POST {url}", post)
-        comments_url = f"{url}/{review_id}/comments"
-
-        def list_ids(req: Requester) -> tuple[tuple[int, str], ...]:
-            listed = PaginatedList(PullRequestComment, req, comments_url, None)
-            return tuple((c.id, c.html_url or "") for c in listed)
-
-        # The create response has no comment ids; GitHub lists them per review.
-        listed = await self._call(f"GET {comments_url}", list_ids)
-        return PostedReview(
-            id=review_id,
-            comment_ids=tuple(i for i, _ in listed),
-            comment_urls=tuple(u for _, u in listed),
-        )
+        # The answer carries no comment ids; nothing here needs them, so they are not
+        # listed (that would be one more call per review).
+        return PostedReview(id=await self._call(f"POST {url}", post))
 
     async def validate_review_comments(
         self,

@@ -2,13 +2,15 @@
 
 `ConversationPort` extends the PyGithub adapter (same token cache, throttle and
 retry choke point `_call`), so every call here is paced, retried and translated into
-bot.errors exactly like the review calls. Review threads are GraphQL-only on GitHub.
+bot.errors exactly like the review calls. Review threads are GraphQL-only on GitHub;
+one GraphQL query also brings the PR's state and every thread's comments along.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,17 +22,26 @@ from bot.errors import GitHubError
 from bot.github.client import PER_PAGE, PyGithubFactory, PyGithubPort
 from bot.github.types import CheckRunOutput, RepoRef
 
+log = logging.getLogger(__name__)
+
 REACTIONS = frozenset({"+1", "-1", "laugh", "confused", "heart", "hooray", "rocket", "eyes"})
 MAX_CONFIG_BYTES = 64 * 1024  # a bigger config is refused before it is decoded
 MAX_PAGES = 100  # 10,000 comments or threads: beyond that the PR is not one to converse on
 
-THREADS_QUERY = """
-query($owner: String!, $name: String!, $number: Int!, $first: Int!, $after: String) {
+CONVERSATION_QUERY = """
+query($owner: String!, $name: String!, $number: Int!, $after: String) {
   repository(owner: $owner, name: $name) {
     pullRequest(number: $number) {
-      reviewThreads(first: $first, after: $after) {
+      number state merged isDraft headRefOid baseRefOid url author { login }
+      reviewThreads(first: 100, after: $after) {
         pageInfo { hasNextPage endCursor }
-        nodes { id isResolved comments(first: 1) { nodes { databaseId author { login } } } }
+        nodes {
+          id isResolved path line
+          comments(first: 100) {
+            totalCount
+            nodes { databaseId body url author { login __typename } }
+          }
+        }
       }
     }
   }
@@ -71,6 +82,14 @@ class ReviewThread:
 
 
 @dataclass(frozen=True)
+class PullConversation:
+    pull: PullInfo
+    html_url: str
+    comments: tuple[ReviewComment, ...]  # every thread's comments, roots first
+    threads: tuple[ReviewThread, ...]
+
+
+@dataclass(frozen=True)
 class CheckAction:
     label: str  # <= 20 characters
     description: str  # <= 40
@@ -102,13 +121,50 @@ def _comment(data: Mapping[str, Any]) -> ReviewComment:
     )
 
 
-def _thread(node: Mapping[str, Any]) -> ReviewThread:
-    first = (node.get("comments") or {}).get("nodes") or []
-    root = first[0].get("databaseId") if first and isinstance(first[0], Mapping) else None
-    return ReviewThread(
-        id=str(node["id"]),
-        resolved=bool(node.get("isResolved")),
-        root_comment_id=root if isinstance(root, int) else None,
+def _login(author: object) -> str:
+    """GraphQL names a bot `slug`; REST (and the bot's own login) say `slug[bot]`."""
+    if not isinstance(author, Mapping):
+        return ""  # a deleted account ("ghost") has no author
+    login = _str(author, "login")
+    return f"{login}[bot]" if author.get("__typename") == "Bot" else login
+
+
+def _thread_comments(node: Mapping[str, Any]) -> list[ReviewComment]:
+    """A thread's comments as REST-shaped records: the first is the root, the rest
+    reply to it (GitHub threads are flat)."""
+    listed = [c for c in (node.get("comments") or {}).get("nodes") or [] if isinstance(c, Mapping)]
+    line = node.get("line")
+    out: list[ReviewComment] = []
+    for c in listed:
+        ident = c.get("databaseId")
+        if not isinstance(ident, int):
+            continue
+        author = c.get("author")
+        out.append(
+            ReviewComment(
+                id=ident,
+                body=_str(c, "body"),
+                user=_login(author),
+                user_type=_str(author, "__typename", "User") if isinstance(author, Mapping) else "",
+                in_reply_to_id=out[0].id if out else None,
+                path=_str(node, "path"),
+                line=line if isinstance(line, int) else None,
+                html_url=_str(c, "url"),
+            )
+        )
+    return out
+
+
+def _pull_info(pr: Mapping[str, Any], number: int) -> PullInfo:
+    state = _str(pr, "state", "OPEN")
+    return PullInfo(
+        number=number,
+        state="open" if state == "OPEN" else "closed",
+        merged=bool(pr.get("merged")) or state == "MERGED",
+        draft=bool(pr.get("isDraft")),
+        head_sha=_str(pr, "headRefOid"),
+        author=_login(pr.get("author")),
+        base_sha=_str(pr, "baseRefOid"),
     )
 
 
@@ -293,30 +349,47 @@ class ConversationPort(PyGithubPort):
 
         return await self._call(f"GET {url}", fetch)
 
-    async def review_threads(self, repo: RepoRef, number: int) -> list[ReviewThread]:
-        def fetch(req: Requester) -> list[ReviewThread]:
+    async def pull_conversation(self, repo: RepoRef, number: int) -> PullConversation:
+        """The PR's state and every review thread with its comments, in one GraphQL
+        query per 100 threads (REST needs the PR, the comments and the threads apart)."""
+
+        def fetch(req: Requester) -> PullConversation:
+            info: PullInfo | None = None
+            url = ""
+            comments: list[ReviewComment] = []
             threads: list[ReviewThread] = []
             after: str | None = None
             for _ in range(MAX_PAGES):
-                variables = {
-                    "owner": repo.owner,
-                    "name": repo.name,
-                    "number": number,
-                    "first": 100,
-                    "after": after,
-                }
-                _, data = req.graphql_query(THREADS_QUERY, variables)
-                page = data["data"]["repository"]["pullRequest"]["reviewThreads"]
-                threads += [_thread(n) for n in page["nodes"] if isinstance(n, dict)]
+                variables = {"owner": repo.owner, "name": repo.name, "number": number}
+                _, data = req.graphql_query(CONVERSATION_QUERY, variables | {"after": after})
+                pr = data["data"]["repository"]["pullRequest"]
+                if info is None:
+                    info, url = _pull_info(pr, number), _str(pr, "url")
+                page = pr["reviewThreads"]
+                for node in page["nodes"]:
+                    if not isinstance(node, Mapping):
+                        continue
+                    listed = _thread_comments(node)
+                    if (node.get("comments") or {}).get("totalCount", 0) > len(listed):
+                        log.info("thread %s has over 100 comments; later ones unread", node["id"])
+                    comments += listed
+                    threads.append(
+                        ReviewThread(
+                            id=str(node["id"]),
+                            resolved=bool(node.get("isResolved")),
+                            root_comment_id=listed[0].id if listed else None,
+                        )
+                    )
                 if not page["pageInfo"]["hasNextPage"]:
                     break
                 after = page["pageInfo"]["endCursor"]
-            return threads
+            assert info is not None  # the loop ran at least once
+            return PullConversation(info, url, tuple(comments), tuple(threads))
 
         try:
-            return await self._call("POST /graphql (reviewThreads)", fetch)
+            return await self._call("POST /graphql (pullRequest conversation)", fetch)
         except (KeyError, TypeError) as exc:
-            raise GitHubError(f"reviewThreads: unexpected GraphQL shape: {exc}") from exc
+            raise GitHubError(f"pullRequest: unexpected GraphQL shape: {exc}") from exc
 
     async def set_thread_resolved(self, thread_id: str, resolved: bool) -> None:
         query = RESOLVE if resolved else UNRESOLVE

@@ -3,6 +3,8 @@
 Simplification: there is no GraphQL parser. The operation is recognised by the one
 field it names (`reviewThreads`, `resolveReviewThread`, `unresolveReviewThread`) and
 its input comes from `variables`, which is how bot/github/conversation.py sends it.
+The answer holds every field the bot may ask for (the pull request's own fields, and
+per comment its id, body, url and author), whether the query named it or not.
 Anything else gets a GraphQL error, as GitHub answers a query it cannot run: HTTP
 200 with an `errors` list. A thread is a root review comment plus its replies; like
 GitHub's GraphQL, a bot author's login has no `[bot]` suffix.
@@ -19,7 +21,7 @@ from aiohttp import web
 from bot.github.double_http import context, reply
 from bot.github.double_push import CONVERSATION_KEY, ConversationModel
 from bot.github.double_routes_pulls import INSTALLATION_KEY
-from bot.github.double_state import DoubleStore, ReviewCommentState
+from bot.github.double_state import DoubleStore, PullRequestState, ReviewCommentState
 
 MAX_PAGE = 100
 THREAD_PREFIX = "PRRT_"
@@ -44,8 +46,17 @@ def _author(login: str) -> dict[str, str]:
     return {"login": login, "__typename": "User"}
 
 
+def _comment(base: str, c: ReviewCommentState) -> dict[str, Any]:
+    return {
+        "databaseId": c.id,
+        "body": c.body,
+        "author": _author(c.user),
+        "url": f"{base}/{c.owner}/{c.repo}/pull/{c.number}#discussion_r{c.id}",
+    }
+
+
 def _thread(
-    root: ReviewCommentState, replies: list[ReviewCommentState], resolved: bool
+    root: ReviewCommentState, replies: list[ReviewCommentState], resolved: bool, base: str = ""
 ) -> dict[str, Any]:
     comments = [root, *replies][:MAX_PAGE]
     return {
@@ -56,9 +67,7 @@ def _thread(
         "line": root.line,
         "comments": {
             "totalCount": 1 + len(replies),
-            "nodes": [
-                {"databaseId": c.id, "body": c.body, "author": _author(c.user)} for c in comments
-            ],
+            "nodes": [_comment(base, c) for c in comments],
         },
     }
 
@@ -80,8 +89,26 @@ def _index_of(cursor: object) -> int | None:
     return int(number) + 1 if prefix == "cursor" and number.isdigit() else None
 
 
+def _pull_fields(base: str, pr: PullRequestState) -> dict[str, Any]:
+    """The pull request's own fields; the double's PRs are open, unmerged, not drafts."""
+    return {
+        "number": pr.number,
+        "state": "OPEN",
+        "merged": False,
+        "isDraft": False,
+        "headRefOid": pr.head_sha,
+        "baseRefOid": pr.base_sha,
+        "url": f"{base}/{pr.owner}/{pr.repo}/pull/{pr.number}",
+        "author": _author(pr.author),
+    }
+
+
 def _review_threads(
-    store: DoubleStore, model: ConversationModel, account: str, variables: dict[str, Any]
+    store: DoubleStore,
+    model: ConversationModel,
+    account: str,
+    variables: dict[str, Any],
+    base: str = "",
 ) -> web.Response:
     owner, name, number = variables.get("owner"), variables.get("name"), variables.get("number")
     if not (isinstance(owner, str) and isinstance(name, str) and isinstance(number, int)):
@@ -106,6 +133,7 @@ def _review_threads(
             root,
             sorted((c for c in on_pr if c.in_reply_to_id == root.id), key=lambda c: c.id),
             root.id in model.resolved,
+            base,
         )
         for root in page
     ]
@@ -118,7 +146,8 @@ def _review_threads(
         },
         "nodes": nodes,
     }
-    return reply({"data": {"repository": {"pullRequest": {"reviewThreads": threads}}}})
+    pull = _pull_fields(base, pr) | {"reviewThreads": threads}
+    return reply({"data": {"repository": {"pullRequest": pull}}})
 
 
 def _set_resolved(
@@ -174,5 +203,5 @@ async def graphql(request: web.Request) -> web.Response:
             ctx.store, model, account, variables, field="resolveReviewThread", resolved=True
         )
     if "reviewThreads" in query:
-        return _review_threads(ctx.store, model, account, variables)
+        return _review_threads(ctx.store, model, account, variables, ctx.base_url)
     return _error("Simplification: the double answers reviewThreads and (un)resolveReviewThread")

@@ -102,6 +102,44 @@ class ConversationModel:
         else:
             self.default_files[(owner.lower(), repo.lower(), path)] = data
 
+    def push_default_branch(
+        self,
+        owner: str,
+        repo: str,
+        files: Mapping[str, bytes | None],
+        installation_id: int,
+        *,
+        sender: str = "octocat",
+    ) -> dict[str, Any]:
+        """Commit `files` to the default branch (None deletes one); the `push` delivery."""
+        before = fake_commit_sha(owner, repo, "main", str(next(self._pushes)))
+        after = fake_commit_sha(owner, repo, "main", str(next(self._pushes)))
+        known = {p for (o, r, p) in self.default_files if (o, r) == (owner.lower(), repo.lower())}
+        for path, data in files.items():
+            self.set_default_file(owner, repo, path, data)
+        base = self.ctx.base_url
+        commit = {
+            "id": after,
+            "message": "update files",
+            "added": sorted(p for p, d in files.items() if d is not None and p not in known),
+            "modified": sorted(p for p, d in files.items() if d is not None and p in known),
+            "removed": sorted(p for p, d in files.items() if d is None),
+        }
+        return {
+            "ref": "refs/heads/main",
+            "before": before,
+            "after": after,
+            "created": False,
+            "deleted": False,
+            "forced": False,
+            "commits": [commit],
+            "head_commit": commit,
+            "repository": render.repository(base, owner, repo),
+            "pusher": {"name": sender, "email": None},
+            "sender": render.user(base, sender),
+            "installation": {"id": installation_id, "node_id": f"MDIz{installation_id}"},
+        }
+
     def push(
         self, owner: str, repo: str, number: int, head: Mapping[str, bytes]
     ) -> PullRequestState:

@@ -92,7 +92,9 @@ class ConversationGitHubPort(GitHubPort, Protocol):
 
     async def check_run_names(self, repo: RepoRef, sha: str) -> list[str]: ...
 
-    async def review_threads(self, repo: RepoRef, number: int) -> list[ReviewThread]: ...
+    async def pull_conversation(self, repo: RepoRef, number: int) -> PullConversation:
+        """The PR's state plus every review thread and its comments (one GraphQL query)."""
+        ...
 
     async def set_thread_resolved(self, thread_id: str, resolved: bool) -> None: ...
 
@@ -121,4 +123,9 @@ class ConversationPortFactory(Protocol):
 from typing import TYPE_CHECKING  # noqa: E402 - appended block, kept in one place
 
 if TYPE_CHECKING:  # the data types live with their adapter; no runtime PyGithub import
-    from bot.github.conversation import CheckAction, PullInfo, ReviewComment, ReviewThread
+    from bot.github.conversation import (
+        CheckAction,
+        PullConversation,
+        PullInfo,
+        ReviewComment,
+    )

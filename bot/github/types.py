@@ -60,5 +60,4 @@ class CheckRunOutput:
 @dataclass(frozen=True)
 class PostedReview:
     id: int
-    comment_ids: tuple[int, ...]
-    comment_urls: tuple[str, ...] = ()  # html_url of each comment, same order
+    comment_ids: tuple[int, ...] = ()  # known only when a port lists them (doubles in tests)

@@ -51,6 +51,9 @@ class EventContext:
     logger: logging.LoggerAdapter[logging.Logger]
     repo_full_name: str | None = None
     pr_number: int | None = None
+    # The JSON text the payload was parsed from, when there was one: the queue stores
+    # it as it came instead of serialising the payload again on the ack path.
+    payload_json: str | None = None
 
     @property
     def key(self) -> str:
@@ -71,6 +74,7 @@ def make_context(
     payload: Mapping[str, object],
     *,
     logger: logging.Logger | None = None,
+    payload_json: str | None = None,
 ) -> EventContext:
     """Build the context of one delivery; never raises on a wrong-shaped payload."""
     repo = get_path(payload, "repository", "full_name", type=str)
@@ -89,6 +93,7 @@ def make_context(
         logger=bound,
         repo_full_name=repo,
         pr_number=pr_number,
+        payload_json=payload_json,
     )
 
 
@@ -119,6 +124,10 @@ class Router:
             raise ValueError(f"handler key must be 'event' or 'event.action', got {key!r}")
         self._handlers.setdefault(key, []).append(handler)
         _logger.debug("registered handler %s for %s", getattr(handler, "__name__", handler), key)
+
+    def registered(self) -> frozenset[str]:
+        """Every registered `event` / `event.action` key."""
+        return frozenset(self._handlers)
 
     def route(self, event: str, action: str | None) -> list[Handler]:
         """Event-wide handlers first, then those for the action; each handler at most once."""

@@ -115,6 +115,16 @@ class Store(Protocol):
 
     def first_handling(self, comment_id: int, command: str, now: float) -> bool: ...
 
+    def newer_queued_head(self, pr_key: str, head_sha: str) -> str | None:
+        """The head of a queued review of the same PR (`owner/repo#n`) for another head."""
+        ...
+
+    def config_generation(self, repo: str) -> int:
+        """How many times the repository's default-branch config may have changed."""
+        ...
+
+    def bump_config_generation(self, repo: str, now: float) -> None: ...
+
     def close(self) -> None: ...
 
 

@@ -46,6 +46,17 @@ class EffectLog:
             self._store.record_posted, repo.full_name, number, posted, time.time()
         )
 
+    async def newer_head(self, repo: RepoRef, number: int, head_sha: str) -> str | None:
+        """A newer push of the PR whose review waits in the queue, if any."""
+        key = f"{repo.full_name}#{number}"
+        return await asyncio.to_thread(self._store.newer_queued_head, key, head_sha)
+
+    async def config_generation(self, repo: str) -> int:
+        return await asyncio.to_thread(self._store.config_generation, repo)
+
+    async def bump_config_generation(self, repo: str) -> None:
+        await asyncio.to_thread(self._store.bump_config_generation, repo, time.time())
+
 
 async def open_check_run(
     port: GitHubPort, effects: EffectLog | None, repo: RepoRef, head_sha: str, name: str

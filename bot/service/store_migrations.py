@@ -105,6 +105,18 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX payload_digests_by_age ON payload_digests (seen_at);
         """,
     ),
+    (
+        5,
+        # Bumped by a push to a repository's default branch: every replica's cached
+        # config (and clippy.toml) of that repository is stale from then on.
+        """
+        CREATE TABLE config_generations (
+            repo TEXT PRIMARY KEY,
+            generation BIGINT NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        );
+        """,
+    ),
 )
 
 LATEST_VERSION = MIGRATIONS[-1][0]

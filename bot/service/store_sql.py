@@ -353,3 +353,29 @@ class SqlStore(ABC):
                 (comment_id, command, now),
             )
             return bool(cur.rowcount)
+
+    def newer_queued_head(self, pr_key: str, head_sha: str) -> str | None:
+        with self._tx() as cur:
+            cur.execute(
+                "SELECT head_sha FROM jobs WHERE pr_key = %s AND event = 'pull_request' "
+                "AND status = 'queued' AND head_sha IS NOT NULL AND head_sha <> %s "
+                "ORDER BY id DESC LIMIT 1",
+                (pr_key, head_sha),
+            )
+            row = cur.fetchone()
+            return None if row is None else str(row[0])
+
+    def config_generation(self, repo: str) -> int:
+        with self._tx() as cur:
+            cur.execute("SELECT generation FROM config_generations WHERE repo = %s", (repo,))
+            row = cur.fetchone()
+            return 0 if row is None else int(row[0])
+
+    def bump_config_generation(self, repo: str, now: float) -> None:
+        with self._tx() as cur:
+            cur.execute(
+                "INSERT INTO config_generations (repo, generation, updated_at) "
+                "VALUES (%s, 1, %s) ON CONFLICT (repo) DO UPDATE SET "
+                "generation = config_generations.generation + 1, updated_at = EXCLUDED.updated_at",
+                (repo, now),
+            )

@@ -190,9 +190,43 @@ async def test_org_config_applies_and_repo_config_overrides_it() -> None:
         conv.set_default_file(OWNER, ".github", ".github/panicscan.yml", b"fail_level: never\n")
         pr = await open_pr(stack)
         assert latest_check(stack, pr).conclusion == "success"
+        # Written behind the bot's back (no push delivered): the cached config stands.
         conv.set_default_file(OWNER, REPO, ".github/panicscan.yml", b"fail_level: error\n")
-        await push(stack, pr, MOVED)
+        pr = await push(stack, pr, MOVED)
+        assert latest_check(stack, pr).conclusion == "success"
+        # The push to the default branch is what makes the new config count.
+        config = {".github/panicscan.yml": b"fail_level: error\n"}
+        assert (await stack.push_default_branch(OWNER, REPO, config)).status == 202
+        assert await stack.settle()
+        await push(stack, pr, ONE_FIXED)
         assert latest_check(stack, pr).conclusion == "failure"
+
+
+async def test_org_config_change_is_seen_after_a_push_to_the_org_github_repo() -> None:
+    async with LoopbackStack() as stack:
+        pr = await open_pr(stack)
+        assert latest_check(stack, pr).conclusion == "failure"
+        org = {".github/panicscan.yml": b"fail_level: never\n"}
+        assert (await stack.push_default_branch(OWNER, ".github", org)).status == 202
+        assert await stack.settle()
+        pr = await push(stack, pr, MOVED)
+        assert latest_check(stack, pr).conclusion == "success"
+
+
+async def test_config_reads_are_cached_across_pushes_and_unrelated_default_branch_pushes() -> None:
+    async with LoopbackStack() as stack:
+        pr = await open_pr(stack)
+        reads = lambda: sum(  # noqa: E731
+            1 for r in stack.double.requests if r.route == "/repos/{owner}/{repo}/contents/{path}"
+        )
+        first = reads()
+        assert first >= 1
+        pr = await push(stack, pr, MOVED)
+        other = {"README.md": b"docs only\n"}
+        assert (await stack.push_default_branch(OWNER, REPO, other)).status == 202
+        assert await stack.settle()
+        pr = await push(stack, pr, ONE_FIXED)
+        assert reads() == first, "no config was re-read"
 
 
 async def test_conversation_ignore_by_rule_and_rescan() -> None:

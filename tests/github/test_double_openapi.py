@@ -111,6 +111,7 @@ async def _session(double: GitHubDouble, key: RSAPrivateKey) -> int:
     double.set_permission(OWNER, REPO, "octocat", "maintain")
     client_requests = len(double.requests)
 
+    comment_id = double.review_comments[0].id
     token = factory.tokens.token(INSTALLATION)
     repo = f"{double.base_url}/repos/{OWNER}/{REPO}"
     calls: list[tuple[str, str, Json | None]] = [
@@ -118,10 +119,11 @@ async def _session(double: GitHubDouble, key: RSAPrivateKey) -> int:
         ("GET", f"{repo}/pulls/{pr.number}", None),
         ("GET", f"{repo}/pulls/{pr.number}/reviews", None),
         ("GET", f"{repo}/pulls/{pr.number}/reviews/{posted.id}", None),
+        ("GET", f"{repo}/pulls/{pr.number}/reviews/{posted.id}/comments", None),
         ("GET", f"{repo}/pulls/{pr.number}/comments", None),
         (
             "POST",
-            f"{repo}/pulls/{pr.number}/comments/{posted.comment_ids[0]}/replies",
+            f"{repo}/pulls/{pr.number}/comments/{comment_id}/replies",
             {"body": "ok"},
         ),
         (
@@ -165,8 +167,8 @@ async def _session(double: GitHubDouble, key: RSAPrivateKey) -> int:
         ),
         ("POST", f"{repo}/issues/{pr.number}/comments", {"body": "hello"}),
         ("GET", f"{repo}/issues/{pr.number}/comments", None),
-        ("POST", f"{repo}/pulls/comments/{posted.comment_ids[0]}/reactions", {"content": "eyes"}),
-        ("POST", f"{repo}/pulls/comments/{posted.comment_ids[0]}/reactions", {"content": "eyes"}),
+        ("POST", f"{repo}/pulls/comments/{comment_id}/reactions", {"content": "eyes"}),
+        ("POST", f"{repo}/pulls/comments/{comment_id}/reactions", {"content": "eyes"}),
         ("GET", f"{repo}/collaborators/octocat/permission", None),
         ("GET", f"{repo}/pulls/404", None),
     ]

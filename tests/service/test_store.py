@@ -184,6 +184,28 @@ def test_effects_remember_check_runs_and_posted_fingerprints(store: Store) -> No
     assert store.posted_fingerprints("acme/edge", 2) == frozenset()
 
 
+def test_a_queued_newer_head_is_visible_to_the_running_review(store: Store) -> None:
+    store.accept(job("d1", sha="a" * 40), now=1.0)
+    running = store.claim(now=2.0, lease_seconds=LEASE)
+    assert running is not None
+    assert store.newer_queued_head("acme/edge#1", "a" * 40) is None
+    store.accept(job("d2", sha="b" * 40), now=3.0)
+    store.accept(job("d3", pr=2, sha="c" * 40), now=3.0)  # another PR: not a newer head
+    assert store.newer_queued_head("acme/edge#1", "a" * 40) == "b" * 40
+    assert store.newer_queued_head("acme/edge#1", "b" * 40) is None  # that is the newest
+    assert store.newer_queued_head("acme/edge#9", "a" * 40) is None
+
+
+def test_config_generations_count_changes_per_repository(store: Store) -> None:
+    assert store.config_generation("acme/edge") == 0
+    store.bump_config_generation("acme/edge", now=1.0)
+    store.bump_config_generation("acme/edge", now=2.0)
+    store.bump_config_generation("acme/.github", now=2.0)
+    assert store.config_generation("acme/edge") == 2
+    assert store.config_generation("acme/.github") == 1
+    assert store.config_generation("acme/other") == 0
+
+
 def test_an_oversized_error_text_is_truncated(store: Store) -> None:
     store.accept(job("d1"), 1.0)
     claimed = store.claim(1.0, LEASE)

@@ -1,20 +1,27 @@
 """One review of a PR's current head, keeping one thread per fingerprint across pushes.
 
-Flow: GET PR (closed/merged: nothing) → check run in_progress → repo config from the
-default branch → scan → GET PR again (a newer head discards this result) → the bot's
-own threads, read back from GitHub (author AND marker; no database needed) → plan:
-post new fingerprints within the budget, reply "fixed in" + resolve vanished ones →
-the gate decides the check run. Whatever fails, the check run is completed.
+Flow: one GraphQL read of the PR and its review threads (closed/merged: nothing; the
+bot's own threads are told by author AND marker, no database needed) → check run
+in_progress → repo config from the default branch (cached until a push to the default
+branch) → scan → a newer head queued for this PR discards the result → plan: post new
+fingerprints within the budget, reply "fixed in" + resolve vanished ones → the gate
+decides the check run. Whatever fails, the check run is completed.
+
+API calls per review: the GraphQL read, check run create, PR files, one blob per
+changed `.rs` file not cached, the review (when there is something new to post), and
+one check run PATCH per 50 annotations; config reads only after it changed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from cachetools import LRUCache, TTLCache
 
@@ -48,6 +55,9 @@ from bot.service.store_effects import PENDING, EffectLog, find_check_run, open_c
 from bot.service.waiver_store import WaiverStore
 from bot.service.waivers import Waiver, apply_waivers
 
+if TYPE_CHECKING:  # the adapter's data type; no PyGithub import at run time
+    from bot.github.conversation import PullConversation
+
 log = logging.getLogger(__name__)
 Logger = logging.LoggerAdapter[logging.Logger] | logging.Logger
 
@@ -55,8 +65,10 @@ FIXED_MARK = "<!-- panicscan:v1 state=fixed -->"
 REOPENED_MARK = "<!-- panicscan:v1 state=reopened -->"
 BLOB_CACHE_BYTES = 64 * 1024 * 1024
 GITHUB_MAX_PR_FILES = 3000
-ORG_CONFIG_TTL = 300.0  # seconds an organisation's config layer is reused
-CONFIG_TTL = 60.0  # seconds a repository's config is reused before it is read again
+# Configs are re-read after a push to the default branch changed them (the store's
+# generation counter, shared by replicas); the TTL only bounds staleness when GitHub
+# never delivered that push.
+CONFIG_TTL = 900.0
 
 
 def markers_in(body: str) -> list[tuple[str, str]]:
@@ -97,14 +109,19 @@ class ReviewCycle:
         self._effects = effects
         # Blobs are content-addressed, so a cache keyed by sha never goes stale.
         self._blobs: LRUCache[str, bytes] = LRUCache(maxsize=BLOB_CACHE_BYTES, getsizeof=len)
-        self._configs: TTLCache[str, LoadedConfig] = TTLCache(maxsize=4096, ttl=CONFIG_TTL)
-        # clippy.toml changes rarely: reused like the org layer, not re-read per push.
-        self._clippy: TTLCache[str, tuple[ClippyConfig, list[Problem]]] = TTLCache(
-            maxsize=4096, ttl=ORG_CONFIG_TTL
+        # Each cached value carries the config generation(s) it was read at.
+        self._configs: TTLCache[str, tuple[tuple[int, int], LoadedConfig]] = TTLCache(
+            maxsize=4096, ttl=CONFIG_TTL
         )
-        # The org-wide layer (the owner's `.github` repo) changes rarely and is shared
-        # by every repository: one read per owner per ORG_CONFIG_TTL.
-        self._org_layers: TTLCache[str, str | None] = TTLCache(maxsize=1024, ttl=ORG_CONFIG_TTL)
+        self._clippy: TTLCache[str, tuple[int, tuple[ClippyConfig, list[Problem]]]] = TTLCache(
+            maxsize=4096, ttl=CONFIG_TTL
+        )
+        # The org-wide layer (the owner's `.github` repo) is shared by every repository.
+        self._org_layers: TTLCache[str, tuple[int, str | None]] = TTLCache(
+            maxsize=1024, ttl=CONFIG_TTL
+        )
+        # Without a store, generations live here (one process, so nothing to share).
+        self._local_generations: dict[str, int] = {}
         self.factory = factory
         self.rules = tuple(rules)
         self.rules_by_id = {r.id: r for r in rules}
@@ -117,19 +134,39 @@ class ReviewCycle:
 
     # -- config ----------------------------------------------------------------------
 
+    async def generation(self, repo_full_name: str) -> int:
+        """Bumped whenever a push to the repository's default branch touched a config."""
+        if self._effects is not None:
+            return await self._effects.config_generation(repo_full_name)
+        return self._local_generations.get(repo_full_name, 0)
+
+    async def config_changed(self, repo_full_name: str) -> None:
+        """A push to the default branch changed (or may have changed) a config file."""
+        if self._effects is not None:
+            await self._effects.bump_config_generation(repo_full_name)
+        else:
+            self._local_generations[repo_full_name] = await self.generation(repo_full_name) + 1
+        self._configs.pop(repo_full_name, None)
+        self._clippy.pop(repo_full_name, None)
+        owner, _, name = repo_full_name.partition("/")
+        if name == ".github":
+            self._org_layers.pop(owner, None)
+
     async def load_config(self, port: ConversationGitHubPort, repo: RepoRef) -> LoadedConfig:
         """The org's `.github` repo first, then the repo's own file, both default branch.
-        Kept for CONFIG_TTL seconds (a command and the re-review it starts read it once);
-        every pull_request event reads the repo's file afresh, the org's layer at most
-        every ORG_CONFIG_TTL seconds."""
+        Read again only once a push to either default branch has changed a config."""
+        org_repo = f"{repo.owner}/.github"
+        generations = (await self.generation(repo.full_name), await self.generation(org_repo))
         cached = self._configs.get(repo.full_name)
-        if cached is not None:
-            return cached
-        loaded = await self._read_config(port, repo)
-        self._configs[repo.full_name] = loaded
+        if cached is not None and cached[0] == generations:
+            return cached[1]
+        loaded = await self._read_config(port, repo, generations[1])
+        self._configs[repo.full_name] = (generations, loaded)
         return loaded
 
-    async def _read_config(self, port: ConversationGitHubPort, repo: RepoRef) -> LoadedConfig:
+    async def _read_config(
+        self, port: ConversationGitHubPort, repo: RepoRef, org_generation: int
+    ) -> LoadedConfig:
         layers: list[tuple[str, str]] = []
         read_issues: list[ConfigIssue] = []
         sources = [(RepoRef(repo.owner, ".github"), f"{repo.owner}/.github:{CONFIG_PATH}")]
@@ -137,13 +174,14 @@ class ReviewCycle:
             sources.append((repo, CONFIG_PATH))
         for where, label in sources:
             org_layer = where.name == ".github"
+            known = self._org_layers.get(where.owner) if org_layer else None
             try:
-                if org_layer and where.owner in self._org_layers:
-                    text = self._org_layers[where.owner]
+                if known is not None and known[0] == org_generation:
+                    text = known[1]
                 else:
                     text = await port.read_default_file(where, CONFIG_PATH)
                     if org_layer:
-                        self._org_layers[where.owner] = text
+                        self._org_layers[where.owner] = (org_generation, text)
             except GitHubError as exc:
                 log.warning("config %s unreadable: %s", label, exc)
                 read_issues.append(ConfigIssue(label, "", f"unreadable, using defaults: {exc}"))
@@ -158,9 +196,10 @@ class ReviewCycle:
     ) -> tuple[ClippyConfig, list[Problem]]:
         """clippy.toml (or .clippy.toml) from the default branch, like the repo config: a
         pull request cannot relax its own checks. Problems are reported, never fatal."""
+        generation = await self.generation(repo.full_name)
         cached = self._clippy.get(repo.full_name)
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] == generation:
+            return cached[1]
         texts: dict[str, str | None] = {}
         for name in CLIPPY_FILES:
             try:
@@ -173,7 +212,7 @@ class ReviewCycle:
         found = clippy_config_from(
             lambda name: None if texts.get(name) is None else str(texts[name]).encode()
         )
-        self._clippy[repo.full_name] = found
+        self._clippy[repo.full_name] = (generation, found)
         return found
 
     # -- analysis --------------------------------------------------------------------
@@ -303,27 +342,21 @@ class ReviewCycle:
 
     # -- threads ---------------------------------------------------------------------
 
-    async def bot_threads(
-        self, port: ConversationGitHubPort, repo: RepoRef, number: int
-    ) -> list[ThreadView]:
+    async def bot_threads(self, conversation: PullConversation) -> list[ThreadView]:
         """The bot's own inline threads: authored by our app AND carrying a marker."""
-        comments = await port.list_review_comments(repo, number)
         login = await self.login()
-        mine = [c for c in comments if c.user == login]
+        mine = [c for c in conversation.comments if c.user == login]
         state: dict[int, bool] = {}
         for c in sorted(mine, key=lambda c: c.id):
             if c.in_reply_to_id is not None and FIXED_MARK in c.body:
                 state[c.in_reply_to_id] = True
             elif c.in_reply_to_id is not None and REOPENED_MARK in c.body:
                 state[c.in_reply_to_id] = False
-        ids: dict[int, tuple[str, bool]] = {}
-        try:
-            for t in await port.review_threads(repo, number):
-                if t.root_comment_id is not None:
-                    ids[t.root_comment_id] = (t.id, t.resolved)
-        except GitHubError as exc:
-            # Threads cannot be resolved this time; the "fixed" replies still tell people.
-            log.warning("review threads of %s#%s unavailable: %s", repo.full_name, number, exc)
+        ids = {
+            t.root_comment_id: (t.id, t.resolved)
+            for t in conversation.threads
+            if t.root_comment_id is not None
+        }
         views = []
         for c in mine:
             found = markers_in(c.body)
@@ -373,8 +406,6 @@ class ReviewCycle:
             ctx.logger.info("PR #%s is %s; nothing to review", event.number, event.state)
             return
         draft = get_path(ctx.payload, "pull_request", "draft", type=bool) is True
-        # A push is when a changed config should take effect: read it afresh.
-        self._configs.pop(event.repo.full_name, None)
         await self.run(
             event.repo,
             event.number,
@@ -400,7 +431,8 @@ class ReviewCycle:
         where = f"{repo.full_name}#{number}"
         try:
             port = await self.factory.for_installation(installation_id)
-            pr = await port.get_pull(repo, number)
+            conversation = await port.pull_conversation(repo, number)
+            pr = conversation.pull
             if event_head is not None and event_head != pr.head_sha:
                 # A newer push has its own event and job; only close what an earlier,
                 # dead attempt of this one may have left in progress.
@@ -426,9 +458,7 @@ class ReviewCycle:
             await self._run(
                 port,
                 repo,
-                number=number,
-                head_sha=pr.head_sha,
-                base_sha=pr.base_sha,
+                conversation,
                 draft=pr.draft or draft_hint,
                 check_id=check_id,
             )
@@ -453,13 +483,13 @@ class ReviewCycle:
         self,
         port: ConversationGitHubPort,
         repo: RepoRef,
+        conversation: PullConversation,
         *,
-        number: int,
-        head_sha: str,
-        base_sha: str,
         draft: bool,
         check_id: int,
     ) -> None:
+        number, head_sha = conversation.pull.number, conversation.pull.head_sha
+        base_sha = conversation.pull.base_sha
         loaded = await self.load_config(port, repo)
         config = loaded.config
         if not config.enabled:
@@ -478,14 +508,15 @@ class ReviewCycle:
             await port.complete_check_run_with_actions(repo, check_id, "success", gate.output)
             return
         analysis = await self.analyse(port, repo, number, head_sha, config, base_sha=base_sha)
-        now = await port.get_pull(repo, number)
-        if now.head_sha != head_sha:
-            # Only the newest head is reviewed; this result is for an older one.
-            log.info("%s#%s moved to %s; discarding", repo.full_name, number, now.head_sha[:7])
-            out = error_output(f"superseded by the newer head {now.head_sha[:7]}", head_sha)
+        newer = await self._effects.newer_head(repo, number, head_sha) if self._effects else None
+        if newer is not None:
+            # A push arrived meanwhile and its job waits: only the newest head is
+            # reviewed, so this result is dropped (the store knows; GitHub is not asked).
+            log.info("%s#%s moved to %s; discarding", repo.full_name, number, newer[:7])
+            out = error_output(f"superseded by the newer head {newer[:7]}", head_sha)
             await port.complete_check_run_with_actions(repo, check_id, "cancelled", out, ())
             return
-        views = await self.bot_threads(port, repo, number)
+        views = await self.bot_threads(conversation)
         inline = not draft or config.drafts is DraftPolicy.FULL
         notes = list(analysis.notes)
         if not inline:
@@ -509,7 +540,7 @@ class ReviewCycle:
         refused = 0
         links: dict[str, str] = {}
         if inline:
-            rejected, links = await self._post(port, repo, number, head_sha, post)
+            rejected, links = await self._post(port, repo, conversation, post)
             for thread, reason in rejected:
                 refused += 1
                 problems.append(
@@ -524,7 +555,7 @@ class ReviewCycle:
                 fixed=plan.fixed,
                 returned=plan.returned,
             )
-        # New threads' links come from the review just posted: no second read-back.
+        # New threads are linked by their line in the diff: no read-back of the review.
         threads = {fp: v.html_url for v in views for fp in v.thread.fingerprints} | links
         waivers = await self.waivers.waivers((repo.full_name, number))
         gate = decide(
@@ -559,13 +590,13 @@ class ReviewCycle:
         self,
         port: ConversationGitHubPort,
         repo: RepoRef,
-        number: int,
-        head_sha: str,
+        conversation: PullConversation,
         post: Sequence[NewThread],
     ) -> tuple[list[tuple[NewThread, str]], dict[str, str]]:
         """One batched review of every comment GitHub accepts. Returns the refused ones
         with the reason (to be reported as annotations instead), and the link of each
         posted fingerprint's new thread."""
+        number, head_sha = conversation.pull.number, conversation.pull.head_sha
         drafts: list[ReviewCommentDraft] = []
         threads: list[NewThread] = []
         for t in post:
@@ -593,14 +624,13 @@ class ReviewCycle:
                 "comment on %s:%d refused: %s", drafts[index].path, drafts[index].line, reason
             )
         accepted = [threads[i] for i in salvaged.accepted]
-        links: dict[str, str] = {}
         posted = salvaged.posted
-        if posted is not None and len(posted.comment_urls) == len(accepted):
+        links: dict[str, str] = {}
+        if posted is not None and conversation.html_url:
             links = {
-                fp: url
-                for t, url in zip(accepted, posted.comment_urls, strict=True)
+                fp: diff_line_link(conversation.html_url, t.anchor.path, t.anchor.line)
+                for t in accepted
                 for fp in t.fingerprints
-                if url
             }
         if self._effects is not None and posted is not None:
             await self._record_posted(repo, number, accepted, posted)
@@ -677,6 +707,13 @@ class ReviewCycle:
             )
         except GitHubError as exc:
             log.error("could not complete check run %s: %s", check_id, exc)
+
+
+def diff_line_link(pr_url: str, path: str, line: int) -> str:
+    """The line in the PR's "Files changed" view, where its thread is shown. GitHub
+    anchors a file by the SHA-256 of its path and a new-side line by `R<line>`."""
+    digest = hashlib.sha256(path.encode("utf-8")).hexdigest()
+    return f"{pr_url}/files#diff-{digest}R{line}"
 
 
 def _body(thread: NewThread, rule: Rule) -> str:

@@ -1,0 +1,59 @@
+"""push: a change to a repository's default branch may change its panicscan config.
+
+Configs (`.github/panicscan.yml`, also in the owner's `.github` repository, and
+clippy.toml) are read from the default branch and cached; a push there that touches
+one of them, or whose file list is incomplete, marks the cache stale. Pushes to other
+branches change nothing the bot reads, and are dropped at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from bot.clippyfile import CLIPPY_FILES
+from bot.core.repoconfig import CONFIG_PATH
+from bot.service.events import EventContext, get_path
+
+CONFIG_FILES = frozenset({CONFIG_PATH, *CLIPPY_FILES})
+# GitHub lists at most this many commits in a push payload; beyond it the list is cut.
+PUSH_COMMITS_LISTED = 2048
+
+
+def touches_config(payload: Mapping[str, Any]) -> bool:
+    """True unless the payload proves no config file changed (unsure counts as yes)."""
+    if payload.get("forced") is True or payload.get("deleted") is True:
+        return True
+    commits = payload.get("commits")
+    if not isinstance(commits, list) or len(commits) >= PUSH_COMMITS_LISTED:
+        return True
+    for commit in commits:
+        if not isinstance(commit, Mapping):
+            return True
+        for key in ("added", "modified", "removed"):
+            paths = commit.get(key)
+            if not isinstance(paths, list):
+                return True
+            if any(p in CONFIG_FILES for p in paths if isinstance(p, str)):
+                return True
+    return False
+
+
+class PushHandler:
+    def __init__(self, config_changed: Callable[[str], Awaitable[None]]) -> None:
+        self._config_changed = config_changed
+
+    async def handle(self, ctx: EventContext) -> None:
+        repo = get_path(ctx.payload, "repository", "full_name", type=str)
+        default = get_path(ctx.payload, "repository", "default_branch", type=str)
+        ref = get_path(ctx.payload, "ref", type=str)
+        if repo is None or default is None or ref is None:
+            ctx.logger.warning("push payload lacks repository/ref; ignored")
+            return
+        if ref != f"refs/heads/{default}":
+            return
+        if not touches_config(ctx.payload):
+            ctx.logger.debug("push to %s:%s changed no config", repo, default)
+            return
+        await self._config_changed(repo)
+        ctx.logger.info("push to %s:%s may change its config; cached copies dropped", repo, default)

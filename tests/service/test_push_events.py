@@ -1,0 +1,75 @@
+"""push deliveries: which ones make cached configs stale, and malformed ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+
+from bot.service.events import make_context
+from bot.service.handlers.push import PUSH_COMMITS_LISTED, PushHandler, touches_config
+from bot.service.handlers.review_cycle import ReviewCycle
+from bot.service.waiver_store import MemoryWaiverStore
+from bot.service.wiring import build_router
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _push(ref: str = "refs/heads/main", **extra: Any) -> dict[str, Any]:
+    commit = {"id": "c" * 40, "added": [], "modified": ["src/lib.rs"], "removed": []}
+    return {
+        "ref": ref,
+        "forced": False,
+        "deleted": False,
+        "commits": [commit],
+        "repository": {"full_name": "acme/widgets", "default_branch": "main"},
+        "installation": {"id": 1},
+    } | extra
+
+
+def test_only_config_paths_or_an_incomplete_file_list_make_the_config_stale() -> None:
+    assert not touches_config(_push())
+    for path in (".github/panicscan.yml", "clippy.toml", ".clippy.toml"):
+        commit = {"added": [], "modified": [], "removed": [path]}
+        assert touches_config(_push(commits=[commit]))
+    assert not touches_config(
+        _push(commits=[{"added": ["docs/clippy.toml"], "modified": [], "removed": []}])
+    )
+    assert touches_config(_push(forced=True))
+    many = [{"added": [], "modified": [], "removed": []}] * PUSH_COMMITS_LISTED
+    assert touches_config(_push(commits=many)), "GitHub cut the list: assume a change"
+    # Malformed shapes count as "maybe": a stale cache is worse than one extra read.
+    assert touches_config(_push(commits="all"))
+    assert touches_config(_push(commits=[None]))
+    assert touches_config(_push(commits=[{"added": "clippy.toml"}]))
+
+
+async def _handled(payload: Any) -> list[str]:
+    seen: list[str] = []
+
+    async def changed(repo: str) -> None:
+        seen.append(repo)
+
+    await PushHandler(changed).handle(make_context("d-1", "push", payload))
+    return seen
+
+
+async def test_pushes_to_other_branches_and_malformed_payloads_change_nothing() -> None:
+    config = [{"added": [".github/panicscan.yml"], "modified": [], "removed": []}]
+    assert await _handled(_push(commits=config)) == ["acme/widgets"]
+    assert await _handled(_push("refs/heads/feature", commits=config)) == []
+    assert await _handled(_push("refs/tags/v1", commits=config)) == []
+    assert await _handled({"ref": 7, "repository": []}) == []
+    assert await _handled({}) == []
+    assert await _handled(_push(repository={"full_name": "acme/widgets"})) == []
+
+
+def test_the_app_manifest_subscribes_to_exactly_the_events_the_bot_handles() -> None:
+    manifest = yaml.safe_load((ROOT / "app.yml").read_text())
+    router = build_router(ReviewCycle(cast(Any, None), [], MemoryWaiverStore()))
+    handled = {key.partition(".")[0] for key in router.registered()}
+    assert set(manifest["default_events"]) == handled - {
+        "installation",
+        "installation_repositories",
+    }
