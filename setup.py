@@ -1,8 +1,9 @@
-"""Build hook only (metadata is in pyproject.toml): ship rules/*.yml in the wheel as bot/rules/.
+"""Build hook only (metadata is in pyproject.toml): ship rules/*.yml in the wheel as
+bot/rules/, and the demo's example PR (examples/demo) as bot/examples/demo/.
 
-The rules stay at the repository's top level for editing and review; a build copies them
-into the package so `pip install panicscan` works with no checkout around
-(`bot.rulefiles` looks in bot/rules/ first).
+Both stay at the repository's top level for editing and review; a build copies them
+into the package so `pip install panicscan` (then `panicscan demo`) works with no
+checkout around (`bot.rulefiles` and `bot.demo` look inside the package first).
 """
 
 from pathlib import Path
@@ -18,8 +19,14 @@ class BuildPyWithRules(build_py):
             return  # an editable install reads the checkout's rules/ directly
         target = Path(self.build_lib) / "bot" / "rules"
         self.mkpath(str(target))
-        for source in sorted(Path(__file__).resolve().parent.joinpath("rules").glob("*.yml")):
+        here = Path(__file__).resolve().parent
+        for source in sorted(here.joinpath("rules").glob("*.yml")):
             self.copy_file(str(source), str(target / source.name))
+        example = here / "examples" / "demo"
+        for source in sorted(p for p in example.rglob("*") if p.is_file()):
+            copy = Path(self.build_lib) / "bot" / "examples" / "demo" / source.relative_to(example)
+            self.mkpath(str(copy.parent))
+            self.copy_file(str(source), str(copy))
 
 
 setup(cmdclass={"build_py": BuildPyWithRules})

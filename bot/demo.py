@@ -19,7 +19,14 @@ from bot.github.double_state import PullRequestState
 from bot.report.comment import parse_marker
 from bot.stack import LoopbackStack
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "demo"
+# A wheel carries the example in bot/examples/demo (setup.py copies it); a checkout
+# keeps it in the top-level examples/demo.
+_PACKAGED_EXAMPLE = Path(__file__).resolve().parent / "examples" / "demo"
+EXAMPLE = (
+    _PACKAGED_EXAMPLE
+    if _PACKAGED_EXAMPLE.is_dir()
+    else Path(__file__).resolve().parent.parent / "examples" / "demo"
+)
 RULE = "─" * 78
 
 

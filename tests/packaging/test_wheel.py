@@ -25,7 +25,12 @@ from bot import __version__
 ROOT = Path(__file__).resolve().parents[2]
 RULE_FILES = sorted(p.name for p in (ROOT / "rules").glob("*.yml"))
 # What the sdist needs to build the wheel; copied so the build never writes into the checkout.
-SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "bot", "rules")
+SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "bot", "rules", "examples")
+EXAMPLE_FILES = sorted(
+    p.relative_to(ROOT / "examples").as_posix()
+    for p in (ROOT / "examples" / "demo").rglob("*")
+    if p.is_file()
+)
 
 
 def _run(cmd: list[str | Path], cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
@@ -97,6 +102,7 @@ def test_sdist_carries_the_rules_and_the_build_hook(dist: Path) -> None:
         names = {Path(n).relative_to(Path(n).parts[0]).as_posix() for n in archive.getnames()}
 
     assert {f"rules/{name}" for name in RULE_FILES} <= names
+    assert {f"examples/{name}" for name in EXAMPLE_FILES} <= names
     assert "setup.py" in names
 
 
@@ -105,8 +111,9 @@ def test_wheel_ships_every_rule_inside_the_package(dist: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
 
     assert {f"bot/rules/{name}" for name in RULE_FILES} <= names
+    assert {f"bot/examples/{name}" for name in EXAMPLE_FILES} <= names
     assert "bot/py.typed" in names
-    assert not any(n.startswith(("tests/", "rules/")) for n in names)
+    assert not any(n.startswith(("tests/", "rules/", "examples/")) for n in names)
 
 
 def test_installed_wheel_imports_bot_from_the_venv_not_the_checkout(
@@ -149,3 +156,12 @@ def test_installed_wheel_scans_a_crate_with_its_packaged_rules(
     ]
     assert rules.returncode == 0, rules.stderr
     assert len(rules.stdout.splitlines()) == len(RULE_FILES)
+
+
+def test_installed_wheel_runs_the_demo_review_without_a_checkout(
+    fresh_venv: Path, tmp_path: Path
+) -> None:
+    proc = _run([fresh_venv / "bin" / "panicscan", "demo", "--quiet"], tmp_path)
+
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "finding" in proc.stdout

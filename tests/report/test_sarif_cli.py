@@ -33,3 +33,17 @@ def test_sarif_with_fail_level_never_exits_zero() -> None:
 
     assert run.returncode == 0
     assert json.loads(run.stdout)["version"] == "2.1.0"
+
+
+def test_sarif_driver_lists_rules_that_did_not_run_as_disabled(tmp_path: Path) -> None:
+    config = tmp_path / "panicscan.yml"
+    config.write_text("rules:\n  integer-division: on\n  unwrap-used: off\n")
+    run = _scan("--format", "sarif", "--config", str(config))
+
+    rules = json.loads(run.stdout)["runs"][0]["tool"]["driver"]["rules"]
+    enabled = {r["id"]: r["defaultConfiguration"]["enabled"] for r in rules}
+    assert len(enabled) == len(list((ROOT / "rules").glob("*.yml")))
+    assert enabled["integer-division"] is True  # off by default, switched on here
+    assert enabled["unwrap-used"] is False  # on by default, switched off here
+    assert enabled["refcell-borrow"] is False  # off by default, left off
+    assert enabled["panic-macro"] is True
