@@ -24,7 +24,8 @@ and their line ranges overlap; matching is one-to-one. Every disagreement is cla
 - our bug?: the rest, to be read and turned into a test when it is ours.
 
 Speed: whole-crate scan time against tree-sitter parse-only time of the same files
-(median of 3, same run), and against Clippy's own elapsed time from the oracle.
+(benchmarks.speed.timings: CPU time, median of 3, same run), and against Clippy's own
+elapsed time from the oracle.
 Memory: peak RSS of a child process that scans one crate.
 """
 
@@ -35,15 +36,14 @@ import json
 import multiprocessing
 import re
 import resource
-import statistics
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks.speed import timings
 from bot.core.model import Finding
 from bot.core.rust_syntax import parse
 from bot.core.scan import ScanOptions, ScanTarget, scan
@@ -157,21 +157,6 @@ def panicscan_test_code(sources: Mapping[str, bytes]) -> list[Finding]:
     options = ScanOptions(enable_rules=frozenset({"integer-division"}))
     result = scan(targets, dict(sources), RULES, options)
     return [f for f in result.findings if f.suppressed == "test-code"]
-
-
-def timings(sources: Mapping[str, bytes]) -> tuple[float, float]:
-    """Median scan ms (include-tests mode) and median parse-only ms, same run."""
-    scans, parses = [], []
-    panicscan_findings(sources, include_tests=True)  # warm up: query compilation is cached
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        panicscan_findings(sources, include_tests=True)
-        scans.append((time.perf_counter() - started) * 1000)
-        started = time.perf_counter()
-        for source in sources.values():
-            parse(source)
-        parses.append((time.perf_counter() - started) * 1000)
-    return statistics.median(scans), statistics.median(parses)
 
 
 def _peak_rss_child(crate: Path, queue: multiprocessing.Queue[int]) -> None:
@@ -422,7 +407,7 @@ def report(crates: Sequence[tuple[str, Path]], saved: Path | None, detail: Path 
                         f"{name}\t{reason}\t{spot.path}:{spot.line}\t{spot.what}\t"
                         f"{classifier.line(spot.path, spot.line).strip()[:120]}"
                     )
-        scan_ms, parse_ms = timings(sources)
+        scan_ms, parse_ms = timings(sources, RUNS)
         clippy_s = data.get("elapsed_s")
         clippy_ms = float(clippy_s) * 1000 if isinstance(clippy_s, int | float) else None
         vs_clippy = f"{clippy_ms / scan_ms:.1f}" if clippy_ms else "-"
@@ -454,7 +439,8 @@ def report(crates: Sequence[tuple[str, Path]], saved: Path | None, detail: Path 
             )
     lines += [
         "",
-        "Speed (median of 3, same run; clippy time is the oracle's elapsed time):",
+        "Speed (CPU ms, median of 3, same run, as `python -m benchmarks.speed` measures it; "
+        "clippy time is the oracle's elapsed time):",
         "",
         "| crate | .rs files | KiB | scan ms | parse-only ms | scan/parse | clippy ms | "
         "clippy/scan |",

@@ -13,6 +13,8 @@ FINGERPRINT_HEX_CHARS = 20
 def normalise_code(text: str) -> str:
     """Drop whitespace unless it separates two word characters (`let x`), so reformatting
     (rustfmt line breaks, spaces around dots) does not change the result."""
+    if " " not in text and text.isprintable():
+        return text  # no whitespace at all (the common case): nothing to drop
     return _SPACE.sub(_squeeze, text).strip()
 
 

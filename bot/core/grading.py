@@ -15,9 +15,9 @@ invariant, an unwrap right after an `is_some()`/`is_ok()` guard, code in `main`,
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tree_sitter import Node
 
@@ -72,31 +72,67 @@ class Context:
     body_before: str  # the enclosing fn's text up to the end of the flagged code
 
 
-def context_of(root: Node, source: bytes, start: int, end: int) -> Context:
-    """Facts from the file tree around file bytes [start, end) (closures end the search:
-    their return type is unknown and `?` there returns from the closure)."""
-    node: Node | None = root.descendant_for_byte_range(start, start)
-    in_loop = False
-    while node is not None and node.type not in ("function_item", "closure_expression"):
-        in_loop = in_loop or node.type in _LOOPS
-        node = node.parent
-    if node is None or node.type != "function_item":
-        return Context("", "", in_loop, False, "")
-    name = _text(node.child_by_field_name("name"))
-    returns = _text(node.child_by_field_name("return_type"))
-    kind = _RESULT_TYPE.match(returns)
-    fn_returns = (kind.group(1) or "Result") if kind else ""
-    head = source[node.start_byte : min(node.start_byte + 200, end)]
-    is_async = b"async" in head.split(b"fn", 1)[0]
-    # A window, not the whole body: a fn with thousands of findings must stay linear.
-    before = source[max(node.start_byte, end - BODY_WINDOW_BYTES) : end].decode("utf-8", "replace")
-    return Context(name, fn_returns, in_loop, is_async, before)
+# The function or closure around a node (None: neither), and whether a loop lies
+# between it and the node: folded from the root down with `enclosing`. Closures end
+# the search: their return type is unknown and `?` there returns from the closure.
+Around = tuple[Node | None, bool]
+OUTSIDE: Around = (None, False)
 
 
-def grade(finding: Finding, context: Context, *, in_const: bool, line_text: str) -> Finding:
-    """The finding with its graded severity, notes, limit and `?` suggestion."""
+def enclosing(above: Around, node: Node) -> Around:
+    """The `Around` of `node`, from that of its parent."""
+    if node.type in ("function_item", "closure_expression"):
+        return node, False
+    return above[0], above[1] or node.type in _LOOPS
+
+
+class Contexts:
+    """The facts about where findings sit, from the file tree; each function is
+    looked at once."""
+
+    def __init__(self, source: bytes) -> None:
+        self._source = source
+        self._functions: dict[int, tuple[str, str, bool]] = {}
+
+    def at(self, around: Around, end: int) -> Context:
+        """The context of flagged code ending at file byte `end`, whose start node has
+        `around` around it."""
+        node, in_loop = around
+        if node is None or node.type != "function_item":
+            return Context("", "", in_loop, False, "")
+        name, fn_returns, is_async = self._function(node, end)
+        # A window, not the whole body: a fn with thousands of findings must stay linear.
+        window = self._source[max(node.start_byte, end - BODY_WINDOW_BYTES) : end]
+        return Context(name, fn_returns, in_loop, is_async, window.decode("utf-8", "replace"))
+
+    def _function(self, node: Node, end: int) -> tuple[str, str, bool]:
+        known = self._functions.get(node.id)
+        if known is None:
+            name = _text(node.child_by_field_name("name"))
+            returns = _text(node.child_by_field_name("return_type"))
+            kind = _RESULT_TYPE.match(returns)
+            fn_returns = (kind.group(1) or "Result") if kind else ""
+            head = self._source[node.start_byte : min(node.start_byte + 200, end)]
+            is_async = b"async" in head.split(b"fn", 1)[0]
+            known = (name, fn_returns, is_async)
+            if node.start_byte + 200 <= end:  # the head did not depend on `end`
+                self._functions[node.id] = known
+        return known
+
+
+class Grade(NamedTuple):
+    """What grading adds to a finding."""
+
+    severity: Severity
+    risk_notes: tuple[str, ...]
+    limit: str
+    suggestion: str
+
+
+def grade(finding: Finding, context: Context, *, in_const: bool, line_text: str) -> Grade:
+    """The finding's graded severity, notes, limit and `?` suggestion."""
     if finding.rule in FIXED_SEVERITY:
-        return finding
+        return Grade(finding.severity, finding.risk_notes, finding.limit, finding.suggestion)
     notes: list[str] = []
     step = 0
     subject = finding.subject or finding.snippet
@@ -140,9 +176,7 @@ def grade(finding: Finding, context: Context, *, in_const: bool, line_text: str)
 
     severity = _LADDER[max(0, min(2, _LADDER.index(finding.severity) + step))]
     suggestion = _suggestion(finding, context, line_text, untrusted is not None)
-    return dataclasses.replace(
-        finding, severity=severity, risk_notes=tuple(notes), limit=limit, suggestion=suggestion
-    )
+    return Grade(severity, tuple(notes), limit, suggestion)
 
 
 def _limit(before: str) -> str:
@@ -160,7 +194,8 @@ def _limit(before: str) -> str:
 
 def _guard(before: str, subject: str) -> str:
     compact = "".join(subject.split())
-    if not compact:
+    # (Cheap first: the checks are identifiers, which whitespace cannot split.)
+    if not compact or ("is_some" not in before and "is_ok" not in before):
         return ""
     text = "".join(before.split())
     for check in ("is_some()", "is_ok()"):

@@ -18,6 +18,16 @@ the message should use). Each key is validated here so a typo fails at load time
 - `lint_from: {from: capture, map: {text: clippy_lint}}`
                                  which of the rule's Clippy lints this match is, for
                                  `#[allow(clippy::…)]`; without it any of them counts
+- `needles: [regex]`             text every match of the query overlaps, matched
+                                 against the source with ASCII letters lowercased (so
+                                 written in lowercase); a lookaround that cannot see
+                                 past the text must not rule a needle out. When every
+                                 rule has needles, a whole-file scan queries only
+                                 around them and skips macro contents without any
+                                 (bot/core/needles.py). Start each with a literal, which
+                                 sre finds fast: `word(?<!\\wword)` for `\\bword`. A needle
+                                 that misses a match loses that finding, so
+                                 `tests/core/test_needles.py` checks them on the corpus.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ MATCH_KEYS = frozenset(
         "phrases",
         "lint_from",
         "literal_needs_array",
+        "needles",
     }
 )
 _PLACEHOLDER = re.compile(r"[a-z][a-z0-9_]*")
@@ -73,9 +84,7 @@ def parse_match(value: object, source: str) -> dict[str, object]:
             if not isinstance(raw, bool):
                 raise RuleLoadError(f"{where}: must be true or false")
             settings[key] = raw
-        elif key in ("skip_parent_kinds",):
-            settings[key] = _strings(raw, where)
-        elif key == "only_in_macros":
+        elif key in ("skip_parent_kinds", "only_in_macros"):
             settings[key] = frozenset(_strings(raw, where))
         elif key in ("only_in_items", "skip_in_items"):
             settings[key] = tuple(_regex(text, where) for text in _strings(raw, where))
@@ -87,6 +96,8 @@ def parse_match(value: object, source: str) -> dict[str, object]:
             settings[key] = frozenset(ids)
         elif key == "phrases":
             settings[key] = _phrases(raw, where)
+        elif key == "needles":
+            settings[key] = tuple(_needle(text, where) for text in _strings(raw, where))
         else:  # lint_from
             settings[key] = _choice(raw, where, allow_default=False)
     return settings
@@ -107,6 +118,11 @@ def ids_of(match: Mapping[str, object], key: str) -> frozenset[str]:
     return value if isinstance(value, frozenset) else frozenset()
 
 
+def needles_of(match: Mapping[str, object]) -> tuple[re.Pattern[bytes], ...]:
+    value = match.get("needles", ())
+    return value if isinstance(value, tuple) else ()
+
+
 def lint_choice(match: Mapping[str, object]) -> Choice | None:
     value = match.get("lint_from")
     return value if isinstance(value, Choice) else None
@@ -125,6 +141,17 @@ def _strings(value: object, where: str) -> tuple[str, ...]:
 def _regex(text: str, where: str) -> re.Pattern[str]:
     try:
         return re.compile(text)
+    except re.error as exc:
+        raise RuleLoadError(f"{where}: bad regex {text!r}: {exc}") from exc
+
+
+def _needle(text: str, where: str) -> re.Pattern[bytes]:
+    # Needles run on lowercased text: an upper-case letter (or `\W`, `\S`...) would
+    # silently never match, and with it the rule would never fire.
+    if text != text.lower():
+        raise RuleLoadError(f"{where}: {text!r} must be lowercase (it runs on lowercased text)")
+    try:
+        return re.compile(text.encode("utf-8"))
     except re.error as exc:
         raise RuleLoadError(f"{where}: bad regex {text!r}: {exc}") from exc
 

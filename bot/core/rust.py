@@ -1,8 +1,9 @@
 """Run rules over the changed lines of one Rust file and turn matches into findings.
 
-The file is parsed once; each rule's query runs only over the byte ranges of the
-changed lines (plus the re-parsed contents of macros that touch them). A match is
-reported when its flagged span starts on a changed line.
+The file is parsed once; the rules' queries (joined into one) run only over the byte
+ranges of the changed lines, or, when every line counts, around the rules' needles
+(bot/core/needles.py), plus the re-parsed contents of macros that touch them. A match
+is reported when its flagged span starts on a changed line.
 
 Query captures a rule may use: `@flag` (required) is the flagged expression, whose
 text feeds the snippet and fingerprint; `@start` (optional) moves the reported
@@ -17,17 +18,19 @@ import string
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tree_sitter import Node
 
+from bot.core.ancestry import Fold
 from bot.core.arrays import evidently_array
 from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
 from bot.core.fingerprint import fingerprint
 from bot.core.model import Finding, Problem, Rule
+from bot.core.needles import needles_for
 from bot.core.occurrence import CompactItems
 from bot.core.occurrence import compact as _compact  # noqa: F401 - tests import it here
 from bot.core.rule_match import ids_of, lint_choice, phrases_of, regexes_of
-from bot.core.rust_items import enclosing_items
 from bot.core.rust_macros import TOKEN_TREES, Batch, Layer, file_batch, parse_level, pending_trees
 from bot.core.rust_syntax import (
     SourceText,
@@ -39,7 +42,7 @@ from bot.core.rust_syntax import (
     utf8_safe,
 )
 from bot.core.settle import Hit, settle
-from bot.core.testcode import in_test_code, is_test_path
+from bot.core.testcode import is_test_path
 
 # Test-code findings are kept, marked suppressed="test-code" (False drops them instead).
 KEEP_SUPPRESSED = True
@@ -75,11 +78,18 @@ class _Scope:
     include_tests: bool
     context: str
     line_offset: int
-    compact_items: CompactItems = field(default_factory=CompactItems)
+    file: Batch  # the file's own tree
+    compact_items: CompactItems
     clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG
-    root: Node | None = None
     # Lazily decoded texts for the array check: "" -> whole file, (start, end) -> one fn.
     texts: dict[object, str] = field(default_factory=dict)
+    # (rule id, item labels) -> whether the rule's item filters let a match there pass.
+    fits: dict[tuple[str, tuple[str, ...]], bool] = field(default_factory=dict)
+    # The nearest function_item around a node of the file tree (closures do not stop it).
+    functions: Fold[Node | None] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "functions", Fold(self.file.ancestry, _function_step, None))
 
     def file_text(self) -> str:
         if "" not in self.texts:
@@ -88,15 +98,18 @@ class _Scope:
 
     def fn_text(self, offset: int) -> str:
         """The text of the function around file offset `offset` ("" outside any)."""
-        node = self.root.descendant_for_byte_range(offset, offset) if self.root else None
-        while node is not None and node.type != "function_item":
-            node = node.parent
+        leaf = self.file.root.descendant_for_byte_range(offset, offset)
+        node = self.functions(leaf) if leaf is not None else None
         if node is None:
             return ""
         key = (node.start_byte, node.end_byte)
         if key not in self.texts:
             self.texts[key] = self.text.text(node.start_byte, node.end_byte)
         return self.texts[key]
+
+
+def _function_step(above: Node | None, node: Node) -> Node | None:
+    return node if node.type == "function_item" else above
 
 
 def analyse_file(
@@ -112,6 +125,7 @@ def analyse_file(
     clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG,
     test_file: bool = False,
     max_findings: int | None = None,
+    parsed: tuple[Node, float] | None = None,
 ) -> FileAnalysis:
     """Findings of `rules` on `changed_lines` (head-side numbers; None = every line).
 
@@ -121,17 +135,22 @@ def analyse_file(
     `test_file` marks the whole file as test code (a `#[cfg(test)] mod x;` points at it).
     Past `max_findings` (None = no cap; by file position) the rest are only counted: a Problem says
     how many were left out, and `left_out` holds the number.
+    `parsed` is the tree of `utf8_safe(source)` and its parse ms, when the caller has it.
     """
     if is_test_path(path) and not include_tests and not KEEP_SUPPRESSED:
         return FileAnalysis((), (), 0.0)
     started = time.perf_counter()
     source = utf8_safe(source)
-    root = parse(source)
-    parse_ms = (time.perf_counter() - started) * 1000.0
+    if parsed is None:
+        root = parse(source)
+        parse_ms = (time.perf_counter() - started) * 1000.0
+    else:
+        root, parse_ms = parsed
     text = SourceText(source)
     local = None if changed_lines is None else frozenset(n - line_offset for n in changed_lines)
+    file = file_batch(root)
     scope = _Scope(
-        path, text, local, include_tests, context, line_offset, CompactItems(root), clippy, root
+        path, text, local, include_tests, context, line_offset, file, CompactItems(root), clippy
     )
     ranges = _byte_ranges(text, local)
     problems: list[Problem] = []
@@ -142,12 +161,19 @@ def analyse_file(
         return FileAnalysis((), tuple(problems), parse_ms)
 
     file_is_test = test_file or is_test_path(path)
+    # A whole-file scan queries only around the rules' needles when each rule has them.
+    needles = needles_for(rules)
+    query_ranges = ranges
+    if ranges is None and needles is not None:
+        query_ranges = needles.ranges(source)
+        if not query_ranges:
+            return FileAnalysis((), tuple(problems), parse_ms)
     # One joined query per tree: every rule's patterns, then the macro token trees.
     query, owners = combine_queries((*(rule.query for rule in rules), TOKEN_TREES))
     macro_owner = len(rules)
     found: dict[tuple[str, int, int], _Candidate] = {}
     too_deep = 0
-    level = [file_batch(root)]
+    level = [file]
     while level:
         pending = []
         for batch in level:
@@ -157,7 +183,7 @@ def analyse_file(
                 too_deep += 1
                 continue
             trees: list[Node] = []
-            for pattern, captures in _batch_matches(query, batch, ranges):
+            for pattern, captures in _batch_matches(query, batch, query_ranges):
                 if owners[pattern] == macro_owner:
                     trees.append(captures["tt"][0])
                     continue
@@ -165,11 +191,21 @@ def analyse_file(
                 rule = rules[owners[pattern]]
                 if layer is None:
                     continue
-                candidate = _accept(scope, rule, layer, captures, file_is_test)
+                candidate = _accept(scope, rule, batch, layer, captures, file_is_test=file_is_test)
                 if candidate is not None:
                     found.setdefault((rule.id, candidate.start, candidate.end), candidate)
             expand_tests = include_tests or KEEP_SUPPRESSED
-            pending.extend(pending_trees(source, batch, trees, ranges, include_tests=expand_tests))
+            inner = pending_trees(
+                source,
+                batch,
+                trees,
+                ranges,
+                include_tests=expand_tests,
+                needles=needles,
+                # A scan that includes tests never asks whether a layer is test code.
+                mark_tests=not include_tests,
+            )
+            pending.extend(inner)
         level = parse_level(pending) if pending else []
     if too_deep:
         problems.append(
@@ -198,6 +234,7 @@ def analyse_file(
         known_ids=known,
         line_offset=scope.line_offset,
         clippy=clippy,
+        ancestry=file.ancestry,
     )
     findings = tuple(sorted(settled, key=_order))
     return FileAnalysis(findings, tuple(problems), parse_ms, left_out)
@@ -265,8 +302,10 @@ class _Candidate:
 def _accept(
     scope: _Scope,
     rule: Rule,
+    batch: Batch,
     layer: Layer,
     captures: Mapping[str, list[Node]],
+    *,
     file_is_test: bool,
 ) -> _Candidate | None:
     """The match as a candidate finding, or None when a filter drops it (cheap: no
@@ -275,34 +314,30 @@ def _accept(
     anchor = captures.get("start", [flag])[0]
     if not (layer.contains(flag) and layer.contains(anchor)):
         return None
-    parent = flag.parent
-    if parent is not None and parent.type in _skip_parent_kinds(rule):
+    # Custom macros take DSLs (`impl_int!(i8[len = 4] as u32)`) where weak patterns like
+    # indexing are not Rust; such rules look only inside the macros they list.
+    allowed = rule.match.get("only_in_macros")
+    if layer.depth > 0 and isinstance(allowed, frozenset) and layer.macro not in allowed:
         return None
     text = scope.text
     start = anchor.start_byte + layer.delta
     end = flag.end_byte + layer.delta
     if scope.changed is not None and text.line_of(start) not in scope.changed:
         return None
-    suppressed = None
-    reported_in_tests = scope.include_tests or rule.id in scope.clippy.report_in_tests
-    if not reported_in_tests and (file_is_test or layer.outer_test or in_test_code(flag)):
-        if not KEEP_SUPPRESSED:
-            return None
-        suppressed = "test-code"
-
-    items = enclosing_items(flag, layer.within())
+    parent = batch.ancestry.parent(flag)
+    if parent is not None and parent.type in ids_of(rule.match, "skip_parent_kinds"):
+        return None
+    items = batch.items.around(flag, layer.within())
     labels = layer.outer_labels + items.labels
     # A macro_rules! body is not Rust yet (`@array [$($x)*]`); weak patterns skip it.
     if rule.match.get("skip_in_macro_rules") and any(
         label.startswith("macro_rules!") for label in labels
     ):
         return None
-    # Custom macros take DSLs (`impl_int!(i8[len = 4] as u32)`) where weak patterns like
-    # indexing are not Rust; such rules look only inside the macros they list.
-    allowed = rule.match.get("only_in_macros")
-    if layer.depth > 0 and isinstance(allowed, frozenset) and layer.macro not in allowed:
-        return None
-    if not _items_fit(rule, labels):
+    fit = scope.fits.get((rule.id, labels))
+    if fit is None:
+        fit = scope.fits[(rule.id, labels)] = _items_fit(rule, labels)
+    if not fit:
         return None
     if rule.match.get("literal_needs_array") and "literal" in captures:
         receiver = _capture_text(captures, "object", layer, text) or ""
@@ -312,6 +347,13 @@ def _accept(
             return None
         if evidently_array(receiver, scope.fn_text(start), scope.file_text()):
             return None
+    # Asked last: it walks ancestors, and the filters above drop many matches first.
+    suppressed = None
+    reported_in_tests = scope.include_tests or rule.id in scope.clippy.report_in_tests
+    if not reported_in_tests and (file_is_test or layer.outer_test or batch.test(flag)):
+        if not KEEP_SUPPRESSED:
+            return None
+        suppressed = "test-code"
     if items.innermost is not None:
         item_span = (items.innermost[0] + layer.delta, items.innermost[1] + layer.delta)
     else:
@@ -376,9 +418,14 @@ def _lints(
     a multi-lint rule such as panic-macro down to the macro it found)."""
     choice = lint_choice(rule.match)
     if choice is None:
-        return frozenset(rule.clippy)
+        return _lint_set(rule.clippy)
     picked = choice.pick(_capture_text(captures, choice.source, layer, text))
-    return frozenset({picked}) if picked else frozenset(rule.clippy)
+    return frozenset({picked}) if picked else _lint_set(rule.clippy)
+
+
+@lru_cache(maxsize=64)
+def _lint_set(lints: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(lints)
 
 
 def _capture_text(
@@ -390,13 +437,6 @@ def _capture_text(
     return text.text(nodes[0].start_byte + layer.delta, nodes[0].end_byte + layer.delta)
 
 
-def _skip_parent_kinds(rule: Rule) -> frozenset[str]:
-    kinds = rule.match.get("skip_parent_kinds", ())
-    if isinstance(kinds, (list, tuple)):
-        return frozenset(str(kind) for kind in kinds)
-    return frozenset()
-
-
 def _render_message(
     rule: Rule, captures: Mapping[str, list[Node]], layer: Layer, text: SourceText
 ) -> tuple[str, str]:
@@ -404,9 +444,7 @@ def _render_message(
     template = rule.message
     phrases = phrases_of(rule.match)
     values: dict[str, str] = {}
-    for _, name, _, _ in string.Formatter().parse(template):
-        if name is None or name in values:
-            continue
+    for name in _placeholders(template):
         if name in phrases:
             choice = phrases[name]
             values[name] = choice.pick(_capture_text(captures, choice.source, layer, text))
@@ -423,6 +461,13 @@ def _render_message(
     return template.format_map(values), values.get("expr", "")
 
 
+@lru_cache(maxsize=256)
+def _placeholders(template: str) -> tuple[str, ...]:
+    """The distinct `{name}` fields of a message template, in order."""
+    names = (name for _, name, _, _ in string.Formatter().parse(template) if name is not None)
+    return tuple(dict.fromkeys(names))
+
+
 def _start_with_sigil(source: bytes, start: int, layer: Layer) -> int:
     """Macro bodies were parsed with `$` blanked; give `$e` its `$` back in shown text."""
     if layer.depth > 0 and start > 0 and source[start - 1 : start] == b"$":
@@ -431,6 +476,8 @@ def _start_with_sigil(source: bytes, start: int, layer: Layer) -> int:
 
 
 def _shorten(code: str, limit: int) -> str:
-    # Join chains split over lines back into `a.b()` rather than `a .b()`.
-    flat = _TIGHT.sub("", " ".join(code.split()))
+    # Join chains split over lines back into `a.b()` rather than `a .b()`; most code
+    # holds no whitespace at all (a printable text without " " has none).
+    spaced = " " in code or not code.isprintable()
+    flat = _TIGHT.sub("", " ".join(code.split())) if spaced else code
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from bot.core.ancestry import Ancestry, Fold
+
 _NAMED_ITEMS = {
     "function_item": "fn",
     "function_signature_item": "fn",
@@ -28,24 +30,31 @@ class EnclosingItems:
     innermost: tuple[int, int] | None
 
 
-def enclosing_items(node: Node, within: tuple[int, int] | None = None) -> EnclosingItems:
-    """Items around `node`; with `within`, only items lying inside that byte range count
-    (used for re-parsed macro text, whose synthetic wrapper must not be named)."""
-    labels: list[str] = []
-    innermost: tuple[int, int] | None = None
-    current = node.parent
-    while current is not None:
-        inside = within is None or (
-            within[0] <= current.start_byte and current.end_byte <= within[1]
-        )
-        label = _label(current) if inside else None
-        if label is not None:
-            labels.append(label)
-            if innermost is None:
-                innermost = (current.start_byte, current.end_byte)
-        current = current.parent
-    labels.reverse()
-    return EnclosingItems(tuple(labels), innermost)
+# One enclosing item: its label and byte span.
+_Item = tuple[str, int, int]
+
+
+class Items:
+    """The items around nodes of one tree; each ancestor is labelled once."""
+
+    def __init__(self, ancestry: Ancestry) -> None:
+        self._ancestry = ancestry
+        self._fold: Fold[tuple[_Item, ...]] = Fold(ancestry, _with_label, ())
+
+    def around(self, node: Node, within: tuple[int, int] | None = None) -> EnclosingItems:
+        """Items around `node`; with `within`, only items lying inside that byte range
+        count (used for re-parsed macro text, whose synthetic wrapper must not be named)."""
+        parent = self._ancestry.parent(node)
+        items = self._fold(parent) if parent is not None else ()
+        if within is not None:
+            items = tuple(i for i in items if within[0] <= i[1] and i[2] <= within[1])
+        innermost = (items[-1][1], items[-1][2]) if items else None
+        return EnclosingItems(tuple(label for label, _, _ in items), innermost)
+
+
+def _with_label(above: tuple[_Item, ...], node: Node) -> tuple[_Item, ...]:
+    label = _label(node)
+    return above if label is None else (*above, (label, node.start_byte, node.end_byte))
 
 
 def _label(node: Node) -> str | None:

@@ -6,9 +6,9 @@ a small synthetic wrapper and map byte offsets back to the file (a pure shift),
 level by level for nested macros. Parsing uses a copy where `$` is blanked out, so
 `$e.unwrap()` in a macro body parses as `e.unwrap()`; byte lengths do not change.
 
-For speed, all token trees of one nesting level are parsed together as one synthetic
-file (one parse, one query run per rule); a tree whose wrapper does not parse
-cleanly there is re-parsed alone, trying the other wrappers.
+For speed, the token trees of one nesting level are parsed together as one synthetic
+file (one parse, one query run); a tree whose wrapper does not parse cleanly there is
+re-parsed alone, trying the other wrappers (see parse_level).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 
 from tree_sitter import Node
 
-from bot.core.rust_items import enclosing_items
+from bot.core.ancestry import Ancestry
+from bot.core.needles import Needles
+from bot.core.rust_items import Items
 from bot.core.rust_syntax import count_error_regions, parse
-from bot.core.testcode import in_test_code
+from bot.core.testcode import TestCode
 
 MAX_MACRO_DEPTH = 8
 
@@ -64,15 +66,23 @@ class Layer:
 
 @dataclass(frozen=True)
 class Batch:
-    """One parse tree and the layers it holds, sorted by position."""
+    """One parse tree and the layers it holds, sorted by position, with the memoised
+    facts about its nodes' ancestors."""
 
     root: Node
     layers: tuple[Layer, ...]
     # The layers' starts, built once: a batch can hold thousands of macro calls.
     los: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    ancestry: Ancestry = field(init=False, repr=False, compare=False)
+    items: Items = field(init=False, repr=False, compare=False)
+    test: TestCode = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        ancestry = Ancestry()
         object.__setattr__(self, "los", tuple(layer.lo for layer in self.layers))
+        object.__setattr__(self, "ancestry", ancestry)
+        object.__setattr__(self, "items", Items(ancestry))
+        object.__setattr__(self, "test", TestCode(ancestry))
 
     def layer_of(self, node: Node) -> Layer | None:
         index = bisect_right(self.los, node.start_byte) - 1
@@ -95,9 +105,9 @@ class _Pending:
     macro: str
 
 
-def _macro_name(tree: Node) -> str:
+def _macro_name(tree: Node, ancestry: Ancestry) -> str:
     """`vec` for `vec![..]`, `format` for `std::format!(..)`; "" for macro_rules! bodies."""
-    invocation = tree.parent
+    invocation = ancestry.parent(tree)
     if invocation is None or invocation.type != "macro_invocation":
         return ""
     name = invocation.child_by_field_name("macro")
@@ -117,9 +127,13 @@ def pending_trees(
     ranges: Sequence[tuple[int, int]] | None,
     *,
     include_tests: bool,
+    needles: Needles | None = None,
+    mark_tests: bool = True,
 ) -> list[_Pending]:
     """The token trees (matches of TOKEN_TREES in `batch`) worth parsing: inside real
-    source, touching `ranges` (file offsets; None = everywhere), not skipped test code."""
+    source, touching `ranges` (file offsets; None = everywhere), holding one of the
+    rules' `needles` (when each rule has them), not skipped test code. Without
+    `mark_tests` (nobody will ask), layers are not told whether they are test code."""
     pending: list[_Pending] = []
     seen: set[int] = set()
     for tree in trees:
@@ -134,10 +148,18 @@ def pending_trees(
         # Nothing any rule looks for can hide in contents without these characters.
         if end <= start or not any(mark in contents for mark in (b".", b"[", b"!")):
             continue
-        outer_test = layer.outer_test or in_test_code(tree)
+        outer_test = layer.outer_test
+        if not outer_test and (mark_tests or not include_tests):
+            outer_test = batch.test(tree)
         if outer_test and not include_tests:
             continue
-        items = enclosing_items(tree, layer.within())
+        items = batch.items.around(tree, layer.within())
+        labels = layer.outer_labels + items.labels
+        if needles is not None:
+            # Blanked as it will be parsed: the needles must be where the queries look.
+            in_rules = any(label.startswith("macro_rules!") for label in labels)
+            if not needles.found_in(contents.replace(b"$", b" "), in_macro_rules=in_rules):
+                continue
         outer_item = layer.outer_item
         if items.innermost is not None:
             outer_item = (items.innermost[0] + layer.delta, items.innermost[1] + layer.delta)
@@ -145,60 +167,91 @@ def pending_trees(
             _Pending(
                 start,
                 contents,
-                layer.outer_labels + items.labels,
+                labels,
                 outer_item,
                 outer_test,
                 layer.depth + 1,
-                _macro_name(tree),
+                _macro_name(tree, batch.ancestry),
             )
         )
     return pending
 
 
 def parse_level(pending: Sequence[_Pending]) -> list[Batch]:
-    """Parse one nesting level of token trees: one shared parse, lone re-parses on error."""
+    """Parse one nesting level of token trees: shared parses, lone re-parses on error.
+
+    The trees are parsed together in the first wrapper. A tree whose wrapped text
+    begins at the top level there but does not parse cleanly fails that wrapper alone
+    too (the parser was in the same state when it began), so alone it tries the other
+    wrappers first; trees a neighbour's error swallowed are parsed together again
+    without it. The outcome is that of trying each tree's wrappers alone, in order
+    (first clean parse wins, else fewest errors); error recovery makes a failing parse
+    slow, and this way a tree meets a failing wrapper once when another one is clean.
+    """
     prefix, suffix = _WRAPPERS[0]
+    batches: list[Batch] = []
+    todo = list(pending)
+    while todo:
+        batch, broken, swallowed = _parse_together(todo, prefix, suffix)
+        if batch is not None:
+            batches.append(batch)
+        batches.extend(_parse_alone(item, failed=1) for item in broken)
+        if len(swallowed) == len(todo):  # no progress: parse them alone
+            batches.extend(_parse_alone(item) for item in swallowed)
+            break
+        todo = swallowed
+    return batches
+
+
+def _parse_together(
+    items: Sequence[_Pending], prefix: bytes, suffix: bytes
+) -> tuple[Batch | None, list[_Pending], list[_Pending]]:
+    """One shared parse: the batch of the clean items, the items whose own wrapped text
+    failed, and the items a neighbour's error swallowed."""
     pieces: list[bytes] = []
     offsets: list[int] = []
     position = 0
-    for item in pending:
+    for item in items:
         offsets.append(position)
         piece = prefix + item.contents.replace(b"$", b" ") + suffix + b"\n"
         pieces.append(piece)
         position += len(piece)
     root = parse(b"".join(pieces))
-    clean = {
-        child.start_byte: child
-        for child in root.named_children
-        if child.type == "function_item" and not child.has_error
-    }
+    # A top-level node starting at a piece's offset means the parser began the piece
+    # at the top level, as it would alone; else a neighbour's error ran into it.
+    starts = {child.start_byte: child for child in root.children}
     layers: list[Layer] = []
-    batches: list[Batch] = []
-    for item, offset, piece in zip(pending, offsets, pieces, strict=True):
-        wrapper = clean.get(offset)
-        if wrapper is not None and wrapper.end_byte == offset + len(piece) - 1:
-            layers.append(_layer(item, offset + len(prefix)))
+    broken: list[_Pending] = []
+    swallowed: list[_Pending] = []
+    for item, offset, piece in zip(items, offsets, pieces, strict=True):
+        wrapper = starts.get(offset)
+        if wrapper is None:
+            swallowed.append(item)
+        elif (
+            wrapper.type != "function_item"
+            or wrapper.has_error
+            or wrapper.end_byte != offset + len(piece) - 1
+        ):
+            broken.append(item)
         else:
-            batches.append(_parse_alone(item))
-    if layers:
-        batches.insert(0, Batch(root, tuple(layers)))
-    return batches
+            layers.append(_layer(item, offset + len(prefix)))
+    return (Batch(root, tuple(layers)) if layers else None), broken, swallowed
 
 
-def _parse_alone(item: _Pending) -> Batch:
-    """Try each wrapper; the first clean parse wins, else the one with fewest errors."""
+def _parse_alone(item: _Pending, failed: int = 0) -> Batch:
+    """Try each wrapper alone; the first clean parse wins, else the one with fewest
+    errors (the first of equals). The first `failed` wrappers are known to fail, so
+    they are parsed only when no other is clean, to count their errors."""
     blanked = item.contents.replace(b"$", b" ")
-    best: tuple[int, Node, int] | None = None
-    for prefix, suffix in _WRAPPERS:
+    tried: dict[int, tuple[int, Node]] = {}
+    for index in (*range(failed, len(_WRAPPERS)), *range(failed)):
+        prefix, suffix = _WRAPPERS[index]
         root = parse(prefix + blanked + suffix)
-        errors = count_error_regions(root)
-        if best is None or errors < best[0]:
-            best = (errors, root, len(prefix))
-        if errors == 0:
+        tried[index] = (count_error_regions(root), root)
+        if tried[index][0] == 0:
             break
-    assert best is not None  # _WRAPPERS is not empty
-    _, root, content_at = best
-    return Batch(root, (_layer(item, content_at),))
+    best = min(tried, key=lambda index: (tried[index][0], index))
+    return Batch(tried[best][1], (_layer(item, len(_WRAPPERS[best][0])),))
 
 
 def _layer(item: _Pending, content_at: int) -> Layer:

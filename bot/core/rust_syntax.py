@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 import tree_sitter_rust
 from tree_sitter import Language, Node, Parser, Query, QueryCursor
@@ -81,13 +82,9 @@ class SourceText:
 
     def __init__(self, source: bytes) -> None:
         self.source = source
-        starts = [0]
-        find = source.find
-        pos = find(b"\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find(b"\n", pos + 1)
-        self.line_starts = starts
+        # Each line starts one byte after the previous line's end (C-speed iteration).
+        lengths = map(len, source.split(b"\n")[:-1])
+        self.line_starts = list(accumulate(map((1).__add__, lengths), initial=0))
         # Per line: True when ASCII (column = byte distance), else the last (offset,
         # column) computed there, so a long line is decoded once, not once per finding.
         self._ascii: dict[int, bool] = {}
@@ -162,17 +159,25 @@ def utf8_safe(source: bytes) -> bytes:
 
 
 def deeper_than(root: Node, limit: int) -> bool:
-    """Whether the tree nests more than `limit` levels (one cursor walk, stops early).
-    Real Rust nests a few dozen levels; far deeper is generated or hostile."""
-    cursor = root.walk()
-    depth = 0
-    while True:
-        if cursor.goto_first_child():
-            depth += 1
-            if depth > limit:
-                return True
-            continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return False
-            depth -= 1
+    """Whether the tree nests more than `limit` levels (stops early).
+    Real Rust nests a few dozen levels; far deeper is generated or hostile.
+
+    A node with n nodes in its subtree and k > 0 children nests at most n - k levels
+    below itself (its biggest child holds at most n - k nodes), so only subtrees too
+    big to prove shallow are opened: a few thousand nodes per file, not every node.
+    """
+
+    # Open a node only when it has children and its bound exceeds the limit.
+    opened = [root] if root.child_count else []
+    stack = [(node, 0) for node in opened if node.descendant_count - node.child_count > limit]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= limit:
+            return True  # it has children, and they are too deep
+        below = depth + 1
+        stack.extend(
+            (child, below)
+            for child in node.children
+            if child.child_count and below + child.descendant_count - child.child_count > limit
+        )
+    return False

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
 from bot.core.model import FileChange, FileStatus, Finding, Problem, Rule, ScanResult, ScanStats
 from bot.core.rust import DEFAULT_MAX_FINDINGS_PER_FILE, analyse_file, cap_problem
-from bot.core.testmods import test_module_paths
+from bot.core.testmods import ParsedFile, test_module_paths
 
 # Real Rust sources are far smaller; past this a file is generated data, and analysing
 # it (e.g. one 7 MB line of unwraps, ~1 min) would hold a worker too long.
@@ -100,7 +100,10 @@ def scan(
     found_problems = [*problems, *unknown_rule_ids(rules, options)]
     known_ids = frozenset(rule.id for rule in rules)
     rules = active_rules(rules, options)
-    test_files = options.test_module_paths | test_module_paths(sources)
+    test_files = options.test_module_paths
+    parsed: dict[str, ParsedFile] = {}  # trees the test-module check parsed, reused below
+    if not options.include_tests:  # only test code that is not reported needs them
+        test_files |= test_module_paths(sources, parsed)
     parse_ms = 0.0
     changed = 0
     for target in targets:
@@ -133,6 +136,7 @@ def scan(
                 clippy=options.clippy,
                 test_file=target.path in test_files,
                 max_findings=options.max_findings_per_file,
+                parsed=parsed.pop(target.path, None),
             )
             result_findings, result_problems, ms = (
                 list(analysis.findings),

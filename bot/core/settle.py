@@ -8,21 +8,22 @@ line no rule looked at.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from tree_sitter import Node
 
+from bot.core.ancestry import Ancestry, Fold
 from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
-from bot.core.grading import context_of, grade
+from bot.core.grading import OUTSIDE, Around, Context, Contexts, Grade, enclosing, grade
 from bot.core.model import Finding, Rule
 from bot.core.rule_match import ids_of
 from bot.core.rust_syntax import SourceText
 from bot.core.suppress import (
     InlineIgnore,
-    allowed_by_attribute,
+    LintLevels,
     check_ignore,
     ignored_inline,
     inline_ignores,
@@ -58,12 +59,16 @@ def settle(
     known_ids: frozenset[str],
     line_offset: int,
     clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG,
+    ancestry: Ancestry | None = None,
 ) -> list[Finding]:
+    """`ancestry` is that of `root`'s tree, when the caller has one to share."""
     by_id = {rule.id: rule for rule in rules}
     starts = {(h.finding.rule, h.finding.line, h.finding.column) for h in hits}
     ignores: dict[int, list[InlineIgnore]] = {}
     for each in inline_ignores(root, text, known_ids):
         ignores.setdefault(each.line, []).append(each)
+    levels, contexts = LintLevels(ancestry or Ancestry()), Contexts(text.source)
+    spots = _spots(levels)
     settled: list[Finding] = []
     for hit in hits:
         finding = hit.finding
@@ -71,24 +76,65 @@ def settle(
         yields = ids_of(rule.match, "yield_to") if rule is not None else frozenset()
         if any((other, finding.line, finding.column) in starts for other in yields):
             continue
+        message = finding.message
         if finding.rule == INVALID_IGNORE:
             comment = text.text(hit.start_byte, hit.end_byte)
             ignore, problem = check_ignore(comment, known_ids)
             if ignore is not None:
                 continue
-            finding = dataclasses.replace(finding, message=f"{finding.message}: {problem}")
-        if finding.suppressed is None:
-            finding = dataclasses.replace(
-                finding,
-                suppressed=_suppression(hit, finding, root, ignores, line_offset)
-                or _configured(hit, finding, clippy),
+            message = f"{message}: {problem}"
+        # Lint levels and grading look up from the file tree's node at the flagged start.
+        leaf = root.descendant_for_byte_range(hit.start_byte, hit.start_byte)
+        around, attributes = spots(leaf) if leaf is not None else (OUTSIDE, ())
+        suppressed = finding.suppressed
+        if suppressed is None:
+            suppressed = _suppression(
+                hit, finding, levels.allowed(attributes, hit.lints), ignores, line_offset
             )
-        settled.append(_graded(hit, finding, root, text, line_offset))
+            suppressed = suppressed or _configured(hit, finding, clippy)
+        context = contexts.at(around, max(hit.end_byte, hit.start_byte))
+        graded = _graded(hit, finding, context, text, line_offset)
+        settled.append(_final(finding, message, suppressed, graded))
     return settled
 
 
-def _graded(hit: Hit, finding: Finding, root: Node, text: SourceText, offset: int) -> Finding:
-    context = context_of(root, text.source, hit.start_byte, max(hit.end_byte, hit.start_byte))
+def _final(draft: Finding, message: str, suppressed: str | None, graded: Grade) -> Finding:
+    # Built once, field by field: two dataclasses.replace per finding cost far more.
+    return Finding(
+        rule=draft.rule,
+        severity=graded.severity,
+        path=draft.path,
+        line=draft.line,
+        column=draft.column,
+        end_line=draft.end_line,
+        end_column=draft.end_column,
+        message=message,
+        fingerprint=draft.fingerprint,
+        suppressed=suppressed,
+        context=draft.context,
+        snippet=draft.snippet,
+        item_path=draft.item_path,
+        subject=draft.subject,
+        risk_notes=graded.risk_notes,
+        suggestion=graded.suggestion,
+        limit=graded.limit,
+    )
+
+
+# What grading and lint levels need about a spot's ancestors, folded in one walk.
+_Spot = tuple[Around, tuple[Node, ...]]
+
+
+def _spots(levels: LintLevels) -> Fold[_Spot]:
+    # The step is bound to `levels`, so no reference cycle outlives settle().
+    return Fold(levels.ancestry, partial(_spot_step, levels), (OUTSIDE, ()))
+
+
+def _spot_step(levels: LintLevels, above: _Spot, node: Node) -> _Spot:
+    return enclosing(above[0], node), levels.with_own(above[1], node)
+
+
+def _graded(hit: Hit, finding: Finding, context: Context, text: SourceText, offset: int) -> Grade:
     local = finding.line - offset
     line_text = ""
     if 1 <= local <= text.line_count:
@@ -101,12 +147,14 @@ def _graded(hit: Hit, finding: Finding, root: Node, text: SourceText, offset: in
 def _suppression(
     hit: Hit,
     finding: Finding,
-    root: Node,
+    allowed: bool,
     ignores: Mapping[int, Sequence[InlineIgnore]],
     line_offset: int,
 ) -> str | None:
-    if allowed_by_attribute(root, hit.start_byte, hit.lints):
+    if allowed:
         return "allow-attribute"
+    if not ignores:
+        return None
     line = finding.line - line_offset
     near = [*ignores.get(line, ()), *ignores.get(line - 1, ())]  # by line: no full scan
     if ignored_inline(near, finding.rule, line):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
+from bot.core.ancestry import Ancestry
 from bot.core.rust_syntax import SourceText, matches
 
 RESTRICTION_GROUP = "restriction"
@@ -33,7 +34,6 @@ _CFG_ATTR = re.compile(r"cfg_attr\s*\((.*)\)", re.DOTALL)
 _MENTION = re.compile(r"panicscan\s*:\s*ignore", re.IGNORECASE)
 _EXACT = re.compile(r"//\s*panicscan:ignore\[([^\]]*)\](.*)", re.DOTALL)
 _SCOPES = frozenset({"source_file", "declaration_list", "block"})
-_COMMENT_KINDS = frozenset({"line_comment", "block_comment"})
 _COMMENTS = "[(line_comment) (block_comment)] @comment"
 
 
@@ -92,45 +92,37 @@ def _is_doc_comment(comment: str) -> bool:
     return comment.startswith(("///", "//!", "/**", "/*!"))
 
 
-def allowed_by_attribute(root: Node, byte: int, lints: frozenset[str]) -> bool:
-    """Whether the innermost lint attribute around `byte` that names one of `lints`
-    (or the restriction group) allows it."""
-    if not lints:
+class LintLevels:
+    """Whether the innermost lint attribute around a spot that names one of a finding's
+    lints (or the restriction group) allows it; each attribute is read once per set of
+    lints. The attributes around a spot are folded from the root down with `with_own`:
+    every attribute on the way, outermost first, and on one node outer before inner,
+    so the last one that sets a level is the one that counts."""
+
+    def __init__(self, ancestry: Ancestry) -> None:
+        self.ancestry = ancestry
+        self._levels: dict[tuple[int, frozenset[str]], str | None] = {}
+
+    def allowed(self, attributes: tuple[Node, ...], lints: frozenset[str]) -> bool:
+        """Whether `attributes` (those around a spot, from `with_own`) allow `lints`."""
+        if not lints:
+            return False
+        wanted = frozenset({*lints, RESTRICTION_GROUP})
+        for attribute in reversed(attributes):
+            key = (attribute.id, wanted)
+            if key not in self._levels:
+                self._levels[key] = _attribute_level(attribute, wanted)
+            level = self._levels[key]
+            if level is not None:
+                return level in ("allow", "expect")
         return False
-    wanted = frozenset({*lints, RESTRICTION_GROUP})
-    current: Node | None = root.descendant_for_byte_range(byte, byte)
-    while current is not None:
-        level = _level_here(current, wanted)
-        if level is not None:
-            return level in ("allow", "expect")
-        current = current.parent
-    return False
 
-
-def _level_here(node: Node, wanted: frozenset[str]) -> str | None:
-    """The lint level this node's own attributes set for `wanted`; inner ones win over
-    outer ones on the same node because they are read last."""
-    level: str | None = None
-    sibling = node.prev_named_sibling
-    outer: list[Node] = []
-    while sibling is not None and (
-        sibling.type == "attribute_item" or sibling.type in _COMMENT_KINDS
-    ):
-        if sibling.type == "attribute_item":
-            outer.append(sibling)
-        sibling = sibling.prev_named_sibling
-    for attribute in reversed(outer):
-        level = _attribute_level(attribute, wanted) or level
-    if node.type in _SCOPES:
-        for index in range(node.named_child_count):
-            child = node.named_child(index)
-            if child is None:
-                break
-            if child.type == "inner_attribute_item":
-                level = _attribute_level(child, wanted) or level
-            elif child.type not in _COMMENT_KINDS:
-                break
-    return level
+    def with_own(self, above: tuple[Node, ...], node: Node) -> tuple[Node, ...]:
+        """The attributes around `node`, from those around its parent."""
+        own = self.ancestry.outer_attributes(node)
+        if node.type in _SCOPES:
+            own += self.ancestry.inner_attributes(node)
+        return above + own if own else above
 
 
 def _attribute_level(item: Node, wanted: frozenset[str]) -> str | None:

@@ -6,14 +6,16 @@ Test code may unwrap freely, so findings there are skipped unless asked for.
 from __future__ import annotations
 
 import re
+from functools import partial
 from pathlib import PurePosixPath
 
 from tree_sitter import Node
 
+from bot.core.ancestry import Ancestry, Fold
+
 _TEST_DIRS = frozenset({"tests", "benches", "examples"})
 # Property-test macros expand to #[test] functions.
 _TEST_MACROS = frozenset({"proptest", "quickcheck"})
-_COMMENTS = frozenset({"line_comment", "block_comment"})
 _TOKEN = re.compile(r'\s*(?:([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\]|\\.)*")|(.))', re.DOTALL)
 
 
@@ -35,42 +37,31 @@ def is_test_attribute(text: str) -> bool:
     return False
 
 
-def in_test_code(node: Node) -> bool:
-    """True when `node` sits in an item marked as test code, or in a `#![cfg(test)]` scope."""
-    current: Node | None = node
-    while current is not None:
-        if _has_test_outer_attribute(current) or _has_test_inner_attribute(current):
-            return True
-        if current.type == "macro_invocation" and _macro_name(current) in _TEST_MACROS:
-            return True
-        current = current.parent
-    return False
+class TestCode:
+    """Whether nodes of one tree sit in an item marked as test code, or in a
+    `#![cfg(test)]` scope; each ancestor is judged once."""
+
+    def __init__(self, ancestry: Ancestry) -> None:
+        # A step bound to `ancestry`, not to self: no reference cycle keeps the tree
+        # alive until the garbage collector runs.
+        self._fold = Fold(ancestry, partial(_step, ancestry), False)
+
+    def __call__(self, node: Node) -> bool:
+        return self._fold(node)
 
 
-def _has_test_outer_attribute(node: Node) -> bool:
-    sibling = node.prev_named_sibling
-    while sibling is not None and (sibling.type == "attribute_item" or sibling.type in _COMMENTS):
-        if sibling.type == "attribute_item" and _attribute_is_test(sibling):
-            return True
-        sibling = sibling.prev_named_sibling
-    return False
+def _step(ancestry: Ancestry, above: bool, node: Node) -> bool:
+    return above or _marks_test(ancestry, node)
 
 
-def _has_test_inner_attribute(node: Node) -> bool:
-    if node.type not in ("source_file", "declaration_list"):
-        return False
-    # Walk lazily: a file's root can have thousands of children, inner attributes lead.
-    for index in range(node.named_child_count):
-        child = node.named_child(index)
-        if child is None:
-            break
-        if child.type == "inner_attribute_item":
-            if _attribute_is_test(child):
-                return True
-        elif child.type not in _COMMENTS:
-            # Inner attributes must come first; stop at the first item.
-            return False
-    return False
+def _marks_test(ancestry: Ancestry, node: Node) -> bool:
+    if any(_attribute_is_test(a) for a in ancestry.outer_attributes(node)):
+        return True
+    if node.type in ("source_file", "declaration_list") and any(
+        _attribute_is_test(a) for a in ancestry.inner_attributes(node)
+    ):
+        return True
+    return node.type == "macro_invocation" and _macro_name(node) in _TEST_MACROS
 
 
 def _attribute_is_test(attribute_item: Node) -> bool:

@@ -4,8 +4,10 @@ and pathological files (one huge function, one huge line) that finish."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
+from tree_sitter import Node
 
 from bot.core.occurrence import compact
 from bot.core.rust_syntax import SourceText
@@ -173,3 +175,31 @@ def test_ordinary_nesting_is_analysed() -> None:
     chain = ("fn g() { let x = v" + "[i]" * 40 + "; }\n").encode()
     assert not deeper_than(parse(chain), 256)
     assert len(analyse_file("src/a.rs", chain, None, load_rules()).findings) == 40
+
+
+def _deeper_than_by_walking(root: Node, limit: int) -> bool:
+    """The reference: a cursor visit of every node."""
+    cursor = root.walk()
+    depth = 0
+    while True:
+        if cursor.goto_first_child():
+            depth += 1
+            if depth > limit:
+                return True
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return False
+            depth -= 1
+
+
+def test_the_pruned_depth_check_agrees_with_a_full_walk() -> None:
+    from bot.core.rust_syntax import deeper_than, parse
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    sources = [path.read_bytes() for path in sorted(corpus.glob("*.rs"))]
+    sources += [b"", b"fn", b"x", ("fn g() { a" + "[i]" * 300 + "; }").encode()]
+    for source in sources:
+        root = parse(source)
+        for limit in (0, 1, 2, 3, 5, 8, 13, 21, 34, 256, 300, 310):
+            assert deeper_than(root, limit) == _deeper_than_by_walking(root, limit)

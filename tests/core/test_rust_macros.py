@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
 
 from bot.core.rust import FileAnalysis, analyse_file
+from bot.core.rust_macros import TOKEN_TREES, Batch, _parse_alone, _Pending, parse_level
+from bot.core.rust_syntax import matches, parse
 from bot.rulefiles import load_rules
 
 RULES = load_rules()
@@ -101,3 +105,56 @@ def test_deeply_nested_macros_stop_at_the_depth_limit() -> None:
         inner = f"m!({inner})"
     analysis = scan(f"fn f() {{ {inner}; }}")
     assert analysis.findings == ()
+
+
+# Token tree contents that parse cleanly in one wrapper, in another, or in none.
+_CONTENTS = [
+    b'"{}", x.unwrap()',
+    b"a[i]; n",
+    b"\n    fn inner(v: &[u8]) -> u8 { v[0] }\n    impl X for $t { fn f() {} }\n",
+    b"i8[len = 4] as u32",
+    b'{ "a": [1, 2], "b": { "c": rows[i] } }',
+    b"@array [$($elems,)*] $($rest)*",
+    b'use a::b; let x = 1; x.expect("y")',
+    b"",
+    b"$($x:expr),* => { $( $x.unwrap(); )* }",
+    b"0u8; 32",
+]
+
+
+def _pending_trees(seed: int) -> list[_Pending]:
+    """Every token tree of the corpus, and the odd ones above, in a shuffled order."""
+    contents = list(_CONTENTS)
+    for path in sorted(Path(__file__).resolve().parents[1].joinpath("corpus").glob("*.rs")):
+        source = path.read_bytes()
+        for captures in matches(TOKEN_TREES, parse(source)):
+            tree = captures["tt"][0]
+            contents.append(source[tree.start_byte + 1 : tree.end_byte - 1])
+    random.Random(seed).shuffle(contents)
+    pending, start = [], 0
+    for text in contents:
+        pending.append(_Pending(start, text, (), None, False, 1, "m"))
+        start += len(text) + 10
+    return pending
+
+
+def _parsed_as(batches: list[Batch]) -> dict[int, tuple[bytes, str]]:
+    """File start of each layer -> (the wrapper prefix it was parsed in, the S-expression
+    of that wrapper's tree)."""
+    shapes = {}
+    for batch in batches:
+        for layer in batch.layers:
+            node = batch.root.descendant_for_byte_range(layer.lo, layer.hi)
+            while node is not None and node.parent is not None and node.type != "function_item":
+                node = node.parent
+            assert node is not None and node.text is not None
+            shapes[layer.lo + layer.delta] = (node.text[: layer.lo - node.start_byte], str(node))
+    return shapes
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_shared_parses_choose_what_parsing_each_tree_alone_chooses(seed: int) -> None:
+    pending = _pending_trees(seed)
+    alone = [_parse_alone(item) for item in pending]  # the reference: wrappers in order
+    assert _parsed_as(parse_level(pending)) == _parsed_as(alone)
+    assert len(_parsed_as(alone)) == len(pending)
