@@ -43,6 +43,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tree_sitter import Node
+
+from benchmarks.cfg_eval import CfgEvaluator, default_features
 from benchmarks.speed import timings
 from bot.core.model import Finding
 from bot.core.rust_syntax import parse
@@ -239,6 +242,21 @@ def match(ours: Sequence[Spot], theirs: Sequence[Spot]) -> tuple[list[Spot], lis
     return only_ours, only_theirs, matched
 
 
+def _cfg_predicate(node: Node) -> str | None:
+    """`P` of a `#[cfg(P)]` / `#![cfg(P)]` attribute node, else None."""
+    if node.type not in ("attribute_item", "inner_attribute_item") or node.text is None:
+        return None
+    text = node.text.decode("utf-8", "replace")
+    inner = text.removeprefix("#!").removeprefix("#").strip()
+    if not (inner.startswith("[") and inner.endswith("]")):
+        return None
+    body = inner[1:-1].strip()
+    if not body.startswith("cfg") or not body.endswith(")"):
+        return None
+    head = body[3:].lstrip()
+    return head[1:-1] if head.startswith("(") else None
+
+
 class Classifier:
     """Why a spot is on one side only (see the module docstring)."""
 
@@ -249,8 +267,10 @@ class Classifier:
         *,
         tests_built: bool,
         test_lines: frozenset[tuple[str, int]],
+        features: frozenset[str] = frozenset({"default"}),
     ) -> None:
         self.sources = sources
+        self.cfg = CfgEvaluator(features, test=tests_built)
         self.analysed = frozenset(analysed)
         # The oracle falls back to `--lib --bins` when dev-dependencies are missing; then
         # test code was never compiled, like code under a disabled cfg.
@@ -267,23 +287,21 @@ class Classifier:
         return lines[number - 1] if 0 < number <= len(lines) else ""
 
     def cfg_lines(self, path: str) -> set[int]:
-        """Lines inside items gated by a non-test `#[cfg(..)]`."""
+        """Lines inside items (or files) gated by a `#[cfg(..)]` that did not hold when
+        the oracle compiled the crate (benchmarks/cfg_eval.py)."""
         if path not in self._cfg:
             gated: set[int] = set()
             root = parse(self.sources.get(path, b""))
             stack = [root]
             while stack:
                 node = stack.pop()
-                if node.type == "inner_attribute_item" and node.text is not None:
-                    # `#![cfg(feature)]` at the top of a file gates the whole file.
-                    text = node.text.decode("utf-8", "replace").replace(" ", "")
-                    parent = node.parent
-                    at_top = parent is not None and parent.type == "source_file"
-                    if at_top and text.startswith("#![cfg(") and text != "#![cfg(test)]":
-                        gated.update(range(1, root.end_point[0] + 2))
-                if node.type == "attribute_item" and node.text is not None:
-                    text = node.text.decode("utf-8", "replace").replace(" ", "")
-                    if text.startswith("#[cfg(") and text != "#[cfg(test)]":
+                predicate = _cfg_predicate(node)
+                if predicate is not None and not self.cfg.holds(predicate):
+                    if node.type == "inner_attribute_item":
+                        parent = node.parent
+                        if parent is not None and parent.type == "source_file":
+                            gated.update(range(1, root.end_point[0] + 2))
+                    else:
                         # A match arm holds its attributes as children; items and
                         # statements have them as preceding siblings.
                         parent = node.parent
@@ -387,6 +405,7 @@ def report(crates: Sequence[tuple[str, Path]], saved: Path | None, detail: Path 
             analysed,
             tests_built=data.get("targets") == "all-targets",
             test_lines=test_lines,
+            features=default_features(crate),
         )
         for mode, include_tests in (("all", True), ("default", False)):
             ours = our_spots(panicscan_findings(sources, include_tests))

@@ -4,7 +4,7 @@ by the compiler, as Clippy's `indexing_slicing` assumes, and is not flagged.)
 Without types we look for the declaration in the text: an array or byte string literal
 receiver (`[1, 2, 3][0]`, `b"abc"[..2]`), `to_le_bytes()`-style calls that return
 arrays, a parameter or `let` in the enclosing function typed `[T; N]` or initialised
-with `[..]`, a file level `const`/`static` of array type, or a struct field
+with `[..]` or a byte string, a file level `const`/`static` of array type, or a struct field
 `name: [T; N]` in the file.
 Anything else (a slice, a Vec, a field of unknown type) is not evidently an array.
 """
@@ -51,6 +51,12 @@ def _declarations(name: str) -> tuple[re.Pattern[str], ...]:
     return (
         _word(name, rf"\s*:\s*{_ARRAY_TYPE}"),  # parameter or typed let
         _word("let", rf"\s+(?:mut\s+)?{escaped}\s*(?::[^=;]*)?=\s*\["),  # let x = [..]
+        # let bs = b"1b23exfcz3r";  a byte string is a `&[u8; N]` (found in bytes' tests)
+        _word(
+            "let",
+            rf"\s+(?:mut\s+)?{escaped}\s*=\s*"
+            rf"(?:b\"(?:[^\"\\]|\\.)*\"|br(#*)\"(?s:.*?)\"\1)\s*;",
+        ),
         # let raw = self.bits.to_ne_bytes();  (found in regex-syntax)
         _word("let", rf"\s+(?:mut\s+)?{escaped}\s*=[^;]*\.to_(?:le|be|ne)_bytes\(\)\s*;"),
     )

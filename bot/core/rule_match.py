@@ -42,6 +42,7 @@ MATCH_KEYS = frozenset(
     {
         "skip_parent_kinds",
         "skip_in_macro_rules",
+        "skip_infallible_conversions",
         "only_in_macros",
         "only_in_items",
         "skip_in_items",
@@ -80,7 +81,7 @@ def parse_match(value: object, source: str) -> dict[str, object]:
     settings: dict[str, object] = {}
     for key, raw in value.items():
         where = f"{source}: match.{key}"
-        if key in ("skip_in_macro_rules", "literal_needs_array"):
+        if key in ("skip_in_macro_rules", "literal_needs_array", "skip_infallible_conversions"):
             if not isinstance(raw, bool):
                 raise RuleLoadError(f"{where}: must be true or false")
             settings[key] = raw

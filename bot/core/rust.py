@@ -25,6 +25,7 @@ from tree_sitter import Node
 from bot.core.ancestry import Fold
 from bot.core.arrays import evidently_array
 from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
+from bot.core.conversions import infallible_conversion
 from bot.core.fingerprint import fingerprint
 from bot.core.model import Finding, Problem, Rule
 from bot.core.needles import needles_for
@@ -346,6 +347,11 @@ def _accept(
         if flag.has_error or receiver.lstrip().startswith(('"', 'r"', "r#")):
             return None
         if evidently_array(receiver, scope.fn_text(start), scope.file_text()):
+            return None
+    if rule.match.get("skip_infallible_conversions"):
+        # `char::try_from(b).unwrap()` for a `b: u8` cannot fail (Infallible error).
+        receiver = _capture_text(captures, "expr", layer, text) or ""
+        if "try_from" in receiver and infallible_conversion(receiver, scope.fn_text(start)):
             return None
     # Asked last: it walks ancestors, and the filters above drop many matches first.
     suppressed = None

@@ -23,6 +23,13 @@ from bot.core.arrays import evidently_array
         ("self.buf", "", "struct S { buf: [u8; 16] }", True),
         ("raw", "fn f(self) { let raw = self.bits.to_ne_bytes(); }", "", True),
         ("raw", "fn f(self) { let raw = self.bits.to_ne_bytes().to_vec(); }", "", False),
+        # bytes' tests: `let bs = b"1b23exfcz3r"; ... bs[..9]` (Clippy: an array)
+        ("bs", 'fn f() { let bs = b"1b23exfcz3r"; }', "", True),
+        ("bs", 'fn f() { let bs = br#"x"#; }', "", True),
+        ("bs", 'fn f() { let bs = b"a\\"b"; }', "", True),
+        ("bs", 'fn f() { let bs = b"abc".to_vec(); }', "", False),
+        ("bs", 'fn f() { let bs = br#"a"b"#.to_vec(); }', "", False),
+        ("bs", 'fn f() { let bs = "abc"; }', "", False),
         ("v", "fn f(v: &[u8]) {}", "", False),
         ("v", "fn f(v: Vec<u8>) {}", "", False),
         ("self.buf", "", "struct S { buf: Vec<u8> }", False),
