@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the GitHub App webhook server")
     serve.add_argument("--host", help="override PANICSCAN_HOST")
     serve.add_argument("--port", type=int, help="override PANICSCAN_PORT")
+    # Internal: how `serve` starts its review worker processes (PANICSCAN_WORKER_PROCESSES).
+    serve.add_argument("--role", choices=("web", "worker"), default="web", help=argparse.SUPPRESS)
 
     demo = sub.add_parser("demo", help="review an example PR against a local GitHub double")
     demo.add_argument("--diff", type=Path, help="unified diff to review instead of the example")
@@ -94,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             from bot.service.serve import serve
 
-            return serve(host=args.host, port=args.port)
+            return serve(host=args.host, port=args.port, role=args.role)
         if args.command == "demo":
             from bot.demo import run_demo
 

@@ -17,7 +17,7 @@ from aiohttp.abc import AbstractAccessLogger
 from bot.service.durable_queue import DuplicateDelivery
 from bot.service.events import Router, make_context
 from bot.service.metrics import CONTENT_TYPE, Metrics
-from bot.service.queue import JobSink, ManagedJobSink, QueueUnavailable
+from bot.service.queue import JobSink, ManagedJobSink, QueueUnavailable, ReportsWorkers
 from bot.service.settings import Settings
 from bot.service.signature import verify_signature
 from bot.service.store import Store
@@ -101,9 +101,15 @@ async def _readyz(request: web.Request) -> web.Response:
     except Exception as exc:  # noqa: BLE001 - readiness answers, it never crashes
         _logger.warning("readiness check failed: %s", exc)
         ready = False
+    body: dict[str, object] = {"store": store.backend}
+    queue = request.app[QUEUE_KEY]
+    if isinstance(queue, ReportsWorkers):
+        # Shown, never a 503: while the store takes deliveries none is lost, and a
+        # restarted worker catches up; refusing them would lose them (GitHub does not retry).
+        body["workers"] = dict(queue.worker_status())
     if not ready:
-        return _json(503, {"status": "unavailable", "store": store.backend})
-    return _json(200, {"status": "ok", "store": store.backend})
+        return _json(503, {"status": "unavailable", **body})
+    return _json(200, {"status": "ok", **body})
 
 
 async def _metrics(request: web.Request) -> web.Response:
@@ -130,8 +136,8 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def _parse_payload(body: bytes, content_type: str) -> Mapping[str, object] | None:
-    """The JSON object GitHub sent (raw JSON or the form field `payload`), else None."""
+def _parse_payload(body: bytes, content_type: str) -> tuple[Mapping[str, object], str] | None:
+    """The JSON object GitHub sent (raw JSON or the form field `payload`) and its text."""
     try:
         text = body.decode("utf-8")
         if content_type == "application/x-www-form-urlencoded":
@@ -140,7 +146,7 @@ def _parse_payload(body: bytes, content_type: str) -> Mapping[str, object] | Non
     except (ValueError, RecursionError):
         # UnicodeDecodeError and JSONDecodeError are ValueErrors; deep nesting recurses.
         return None
-    return value if isinstance(value, dict) else None
+    return (value, text) if isinstance(value, dict) else None
 
 
 async def _webhook(request: web.Request) -> web.Response:
@@ -169,13 +175,14 @@ async def _webhook(request: web.Request) -> web.Response:
     event = _header(request, "X-GitHub-Event", _EVENT_RE)
     if event is None or delivery is None:
         return _json(400, {"error": "missing or invalid X-GitHub-Event/X-GitHub-Delivery"})
-    payload = _parse_payload(body, request.content_type)
-    if payload is None:
+    parsed = _parse_payload(body, request.content_type)
+    if parsed is None:
         return _json(400, {"error": "body is not a JSON object"})
     if event == "ping":
         return _json(200, {"ok": True})
 
-    ctx = make_context(delivery, event, payload)
+    payload, text = parsed
+    ctx = make_context(delivery, event, payload, payload_json=text)
     counted = request.app[METRICS_KEY].deliveries
     if not request.app[ROUTER_KEY].handles(ctx.event, ctx.action):
         ctx.logger.debug("no handler for %s", ctx.key)

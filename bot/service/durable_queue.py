@@ -22,7 +22,7 @@ from bot.errors import PanicscanError
 from bot.service.events import EventContext, Router, get_path, make_context
 from bot.service.metrics import Metrics
 from bot.service.queue import QueueUnavailable
-from bot.service.store import Acceptance, ClaimedJob, NewJob, Store
+from bot.service.store import ClaimedJob, NewJob, Store
 
 _logger = logging.getLogger("panicscan.service.durable_queue")
 
@@ -61,14 +61,19 @@ def job_from_context(ctx: EventContext) -> NewJob:
     return NewJob(
         delivery_id=ctx.delivery_id,
         event=ctx.event,
-        payload_json=json.dumps(dict(ctx.payload), separators=(",", ":")),
+        # The text as it came (it parsed to this payload), else serialised once here.
+        payload_json=ctx.payload_json or json.dumps(dict(ctx.payload), separators=(",", ":")),
         pr_key=None if key is None else f"{key[0]}#{key[1]}",
         head_sha=head if ctx.event == "pull_request" else None,
     )
 
 
 class DurableQueue:
-    """A ManagedJobSink over a Store; `workers` asyncio tasks claim and run jobs."""
+    """A ManagedJobSink over a Store; `workers` asyncio tasks claim and run jobs.
+
+    `workers=0` only accepts (the web process when worker processes run the jobs);
+    `housekeeping=False` leaves checkpoints and pruning to another process.
+    """
 
     def __init__(
         self,
@@ -80,9 +85,10 @@ class DurableQueue:
         metrics: Metrics | None = None,
         dead_letter: DeadLetter | None = None,
         clock: Callable[[], float] = time.time,
+        housekeeping: bool = True,
     ) -> None:
-        if workers < 1:
-            raise ValueError("workers must be >= 1")
+        if workers < 0:
+            raise ValueError("workers must be >= 0")
         self._store = store
         self._router = router
         self._workers = workers
@@ -90,8 +96,12 @@ class DurableQueue:
         self._metrics = metrics
         self._dead_letter = dead_letter
         self._clock = clock
-        self._wake = asyncio.Event()
+        self._housekeeping = housekeeping
+        # One token wakes one idle worker: a burst of acks must not send every idle
+        # worker (of every process) to the store for the one job each ack brings.
+        self._doorbell: asyncio.Queue[None] = asyncio.Queue(maxsize=max(1, workers))
         self._tasks: list[asyncio.Task[None]] = []
+        self._upkeep: asyncio.Task[None] | None = None
         self._running: dict[int, ClaimedJob] = {}
         self._accepting = False
         self._claiming = False
@@ -108,7 +118,7 @@ class DurableQueue:
         return self._store
 
     async def start(self) -> None:
-        if self._tasks:
+        if self._tasks or self._upkeep is not None:
             return
         version = await self._db(self._store.migrate)
         _logger.info("store %s at schema version %d", self._store.backend, version)
@@ -117,17 +127,25 @@ class DurableQueue:
             asyncio.create_task(self._work(), name=f"panicscan-durable-worker-{i}")
             for i in range(self._workers)
         ]
-        self._tasks.append(asyncio.create_task(self._maintain(), name="panicscan-store-upkeep"))
+        if self._housekeeping:
+            self._upkeep = asyncio.create_task(self._maintain(), name="panicscan-store-upkeep")
+
+    def wake(self) -> None:
+        """Let one idle worker look for work now (a job was queued), not at its next poll."""
+        with contextlib.suppress(asyncio.QueueFull):  # enough idle workers are woken already
+            self._doorbell.put_nowait(None)
 
     async def submit(self, ctx: EventContext) -> None:
         if not self._accepting:
             raise QueueUnavailable("job queue is not running")
         job = job_from_context(ctx)
         try:
-            loop = asyncio.get_running_loop()
-            got: Acceptance = await loop.run_in_executor(
-                self._ack_pool, self._store.accept, job, self._clock()
-            )
+            got = self._store.accept_now(job, self._clock())
+            if got is None:  # it would wait (for a lock, or the network): not on the loop
+                loop = asyncio.get_running_loop()
+                got = await loop.run_in_executor(
+                    self._ack_pool, self._store.accept, job, self._clock()
+                )
         except Exception as exc:
             # The database is down or locked: 503 makes the delivery visible as failed.
             ctx.logger.error("could not store delivery: %s", exc)
@@ -136,7 +154,7 @@ class DurableQueue:
             raise DuplicateDelivery(ctx.delivery_id, got.delivery_status)
         if got.superseded:
             ctx.logger.info("superseded %d queued job(s) for an older head", got.superseded)
-        self._wake.set()
+        self.wake()
 
     async def drain(self, timeout: float) -> bool:
         """Wait until the store has no queued or running job; False on timeout."""
@@ -151,10 +169,17 @@ class DurableQueue:
     async def stop(self, timeout: float) -> None:
         """Stop claiming, let running jobs finish for `timeout` s, release the rest."""
         self._accepting = self._claiming = False
-        self._wake.set()
-        if not self._tasks:
-            return
-        _, pending = await asyncio.wait(self._tasks, timeout=timeout)
+        for _ in range(self._doorbell.maxsize):
+            self.wake()  # every idle worker: see that claiming has stopped
+        if self._upkeep is None and not self._tasks:
+            return  # never started
+        if self._upkeep is not None:
+            self._upkeep.cancel()  # housekeeping only: nothing to finish
+            await asyncio.gather(self._upkeep, return_exceptions=True)
+            self._upkeep = None
+        pending: set[asyncio.Task[None]] = set()
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=timeout)
         if pending:
             _logger.warning(
                 "shutdown timeout (%.1fs): releasing %d running job(s)", timeout, len(pending)
@@ -174,10 +199,9 @@ class DurableQueue:
                 _logger.exception("claiming a job failed; retrying")
                 job = None
             if job is None:
-                self._wake.clear()
                 # Poll as well as wait: another replica may have queued the work.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._policy.poll_seconds)
+                    await asyncio.wait_for(self._doorbell.get(), self._policy.poll_seconds)
                 continue
             if not self._claiming:  # shutdown began while the claim was in flight
                 await self._db(self._store.release, job)
@@ -207,7 +231,11 @@ class DurableQueue:
         handling = asyncio.create_task(self._handle(ctx))
         heartbeat = asyncio.create_task(self._heartbeat(job, handling))
         try:
-            error = await handling
+            # wait(), not `await handling`: cancelled at shutdown, wait() returns at once,
+            # while awaiting the task would first sit out its own clean-up (which may wait
+            # on GitHub), and the job would be released only after the deadline.
+            await asyncio.wait({handling})
+            error = handling.result()
         except asyncio.CancelledError:
             if heartbeat.done() and not heartbeat.cancelled():
                 # The lease went to another worker, which now runs the job: stand down.

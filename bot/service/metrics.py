@@ -1,4 +1,10 @@
-"""Prometheus metrics, one registry per app so tests and stacks never share counters."""
+"""Prometheus metrics, one registry per app so tests and stacks never share counters.
+
+When reviews run in worker processes (`PANICSCAN_WORKER_PROCESSES`), those processes
+count their work in prometheus_client's multiprocess mode, into files in a directory
+the web process made for them; the web process's /metrics adds those files to its own
+counters. Files of a worker that died stay, so totals never go backwards.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,9 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from bot.errors import GitHubError
@@ -162,11 +169,34 @@ class _RateLimits(Collector):
         yield family
 
 
+class RateLimitGauge:
+    """The rate-limit budget as a gauge a worker process sets (a scrape-time collector
+    cannot cross processes); the most recent value of any process wins."""
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self._gauge = Gauge(
+            "panicscan_github_rate_limit_remaining",
+            "Requests left in the installation's primary rate limit",
+            ["installation"],
+            multiprocess_mode="mostrecent",
+            registry=registry,
+        )
+        self._seen: dict[int, RateLimitSnapshot] = {}
+
+    def refresh(self, snapshots: Mapping[int, RateLimitSnapshot]) -> None:
+        for installation, snap in snapshots.items():
+            if self._seen.get(installation) != snap:
+                self._seen[installation] = snap
+                self._gauge.labels(str(installation)).set(snap.remaining)
+
+
 class Metrics:
     def __init__(
         self,
         queue_counts: Callable[[], Mapping[str, int]] | None = None,
         rate_limits: Callable[[], Mapping[int, RateLimitSnapshot]] | None = None,
+        *,
+        worker_files: str | None = None,
     ) -> None:
         self.registry = CollectorRegistry()
         self.deliveries = Counter(
@@ -175,47 +205,50 @@ class Metrics:
             ["event", "outcome"],
             registry=self.registry,
         )
+        # Job and GitHub metrics: this process's own, or (`worker_files`) those the
+        # worker processes write there; this process's copies are then never exported.
+        work = self.registry if worker_files is None else CollectorRegistry()
         self.jobs = Counter(
             "panicscan_job_outcomes",
             "Job attempts by outcome (done, retried, dead)",
             ["outcome"],
-            registry=self.registry,
+            registry=work,
         )
         self.job_seconds = Histogram(
             "panicscan_job_seconds",
             "Time to run one job attempt",
             ["event"],
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
-            registry=self.registry,
+            registry=work,
         )
         self.github_calls = Counter(
             "panicscan_github_calls",
             "GitHub API call attempts by route template and status (2xx, 4xx/5xx, transport)",
             ["endpoint", "status"],
-            registry=self.registry,
+            registry=work,
         )
         self.github_seconds = Histogram(
             "panicscan_github_call_seconds",
             "Time of one GitHub API call attempt, by route template",
             ["endpoint"],
             buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15),
-            registry=self.registry,
+            registry=work,
         )
         self.comments_posted = Counter(
             "panicscan_inline_comments_posted",
             "Inline review comments (findings) GitHub accepted",
-            registry=self.registry,
+            registry=work,
         )
         self.annotations = Counter(
             "panicscan_check_annotations",
             "Annotations written on completed panicscan check runs",
-            registry=self.registry,
+            registry=work,
         )
         self.waivers = Counter(
             "panicscan_waivers",
             "Waivers given and taken back by /panicscan ignore/unignore",
             ["change"],
-            registry=self.registry,
+            registry=work,
         )
         for change in ("given", "taken_back"):
             self.waivers.labels(change)  # present at 0 before the first command
@@ -223,6 +256,8 @@ class Metrics:
             self.registry.register(_QueueDepth(queue_counts))
         if rate_limits is not None:
             self.registry.register(_RateLimits(rate_limits))
+        if worker_files is not None:
+            MultiProcessCollector(self.registry, path=worker_files)  # type: ignore[no-untyped-call]
 
     def github_call(self, endpoint: str, exc: GitHubError | None, seconds: float) -> None:
         """The client's CallObserver."""

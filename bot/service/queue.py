@@ -9,8 +9,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.errors import PanicscanError
 from bot.service.events import EventContext, PRKey, Router
@@ -36,6 +37,13 @@ class ManagedJobSink(JobSink, Protocol):
     async def start(self) -> None: ...
 
     async def stop(self, timeout: float) -> None: ...
+
+
+@runtime_checkable
+class ReportsWorkers(Protocol):
+    """A sink whose jobs run in worker processes; /readyz shows how many are up."""
+
+    def worker_status(self) -> Mapping[str, int]: ...
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,11 @@ import asyncio
 import dataclasses
 import logging
 import os
+import shutil
+import tempfile
+from typing import Literal
+
+from prometheus_client import CollectorRegistry
 
 from bot.errors import ConfigError, GitHubError
 from bot.github.auth import load_private_key
@@ -19,18 +24,26 @@ from bot.service.durable_queue import DurableQueue, QueuePolicy
 from bot.service.events import Router
 from bot.service.handlers.review_cycle import ReviewCycle
 from bot.service.logs import configure_logging
-from bot.service.metrics import Metrics
+from bot.service.metrics import Metrics, RateLimitGauge
+from bot.service.queue import ManagedJobSink
 from bot.service.settings import Settings
 from bot.service.store import Store, open_store
 from bot.service.store_effects import DeadLetterReporter, EffectLog
 from bot.service.waiver_store import DurableWaiverStore
 from bot.service.wiring import build_router
+from bot.service.worker_pool import PooledQueue, WorkerPool, worker_env
+from bot.service.worker_role import lower_priority, run_worker
 
 log = logging.getLogger("panicscan.serve")
+Role = Literal["web", "worker"]
 
 
-def serve(*, host: str | None = None, port: int | None = None) -> int:
-    """Raises ConfigError (exit 2 with one line) on a bad setting, before binding anything."""
+def serve(*, host: str | None = None, port: int | None = None, role: Role = "web") -> int:
+    """Raises ConfigError (exit 2 with one line) on a bad setting, before binding anything.
+
+    role "web" answers webhooks (and starts PANICSCAN_WORKER_PROCESSES review workers);
+    role "worker" is one of those workers (bot/service/worker_role.py).
+    """
     settings = Settings.from_env(os.environ)
     overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
@@ -43,17 +56,22 @@ def serve(*, host: str | None = None, port: int | None = None) -> int:
     policy = RetryPolicy(writes_per_minute=settings.github_writes_per_minute)
     # The conversation port can also read comments back (markers, on a resumed job).
     factory = ConversationFactory(settings.app_id, key, settings.github_url, policy=policy)
+    if role == "worker":
+        return _serve_worker(settings, factory)
     bot_login = _check_credentials(factory)
     store = open_store(settings.database_url, pool_size=settings.db_pool_size)
-    effects = EffectLog(store)
-    cycle = ReviewCycle(
-        factory, load_rules(), DurableWaiverStore(store), bot_login=bot_login, effects=effects
-    )
-    router = build_router(cycle)
-    dead_letter = DeadLetterReporter(factory, effects, CHECK_NAME)
-    queue, metrics = durable_queue(settings, store, router, dead_letter, factory, cycle=cycle)
-    log.info("starting with %r", settings)
+    metrics_dir = None
     try:
+        cycle, router, dead_letter = _review_flow(factory, store, bot_login)
+        queue: ManagedJobSink
+        if settings.worker_processes:
+            metrics_dir = _metrics_dir()
+            queue, metrics = pooled_queue(settings, store, router, metrics_dir)
+        else:
+            queue, metrics = durable_queue(
+                settings, store, router, dead_letter, factory, cycle=cycle
+            )
+        log.info("starting with %r", settings)
         asyncio.run(run_server(settings, router, queue, store=store, metrics=metrics))
     except OSError as exc:
         # Bind failures (port in use, unknown host) are settings errors, not crashes.
@@ -63,7 +81,61 @@ def serve(*, host: str | None = None, port: int | None = None) -> int:
         ) from exc
     finally:
         store.close()
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
     return 0
+
+
+def _serve_worker(settings: Settings, factory: ConversationFactory) -> int:
+    """One review worker process: claims jobs until SIGTERM or the web process is gone."""
+    lower_priority(settings.worker_nice)
+    store = open_store(settings.database_url, pool_size=settings.db_pool_size)
+    try:
+        # The login is asked of GitHub on first need: the web process checked the keys.
+        cycle, router, dead_letter = _review_flow(factory, store, None)
+        queue, _ = durable_queue(
+            settings, store, router, dead_letter, factory, cycle=cycle, housekeeping=False
+        )
+        # Written to the metrics files for the web process; this registry is never served.
+        budget = RateLimitGauge(CollectorRegistry())
+        asyncio.run(
+            run_worker(
+                queue,
+                settings.shutdown_timeout,
+                tick=lambda: budget.refresh(factory.rate_limits()),
+            )
+        )
+    finally:
+        store.close()
+    return 0
+
+
+def _review_flow(
+    factory: ConversationFactory, store: Store, bot_login: str | None
+) -> tuple[ReviewCycle, Router, DeadLetterReporter]:
+    effects = EffectLog(store)
+    cycle = ReviewCycle(
+        factory, load_rules(), DurableWaiverStore(store), bot_login=bot_login, effects=effects
+    )
+    return cycle, build_router(cycle), DeadLetterReporter(factory, effects, CHECK_NAME)
+
+
+def _metrics_dir() -> str:
+    try:
+        return tempfile.mkdtemp(prefix="panicscan-metrics-")
+    except OSError as exc:
+        raise ConfigError(
+            "PANICSCAN_WORKER_PROCESSES: cannot make a directory for the worker processes' "
+            f"metrics under {tempfile.gettempdir()!r} (set TMPDIR to a writable one): {exc}"
+        ) from exc
+
+
+def _queue_policy(settings: Settings) -> QueuePolicy:
+    return QueuePolicy(
+        lease_seconds=settings.job_lease_seconds,
+        max_attempts=settings.job_max_attempts,
+        backoff_seconds=settings.retry_backoff_seconds,
+    )
 
 
 def durable_queue(
@@ -74,19 +146,35 @@ def durable_queue(
     factory: PyGithubFactory | None = None,
     *,
     cycle: ReviewCycle | None = None,
+    housekeeping: bool = True,
 ) -> tuple[DurableQueue, Metrics]:
     """The production queue and its metrics, as `serve` and LoopbackStack build them."""
-    policy = QueuePolicy(
-        lease_seconds=settings.job_lease_seconds,
-        max_attempts=settings.job_max_attempts,
-        backoff_seconds=settings.retry_backoff_seconds,
-    )
     metrics = Metrics(store.job_counts, None if factory is None else factory.rate_limits)
     metrics.watch(factory, cycle)
     queue = DurableQueue(
-        store, router, settings.workers, policy=policy, metrics=metrics, dead_letter=dead_letter
+        store,
+        router,
+        settings.workers,
+        policy=_queue_policy(settings),
+        metrics=metrics,
+        dead_letter=dead_letter,
+        housekeeping=housekeeping,
     )
     return queue, metrics
+
+
+def pooled_queue(
+    settings: Settings, store: Store, router: Router, metrics_dir: str
+) -> tuple[PooledQueue, Metrics]:
+    """The web process's side when worker processes run the reviews."""
+    metrics = Metrics(store.job_counts, worker_files=metrics_dir)
+    accepting = DurableQueue(store, router, 0, policy=_queue_policy(settings), metrics=metrics)
+    pool = WorkerPool(
+        settings.worker_processes,
+        env=worker_env(os.environ, metrics_dir),
+        registry=metrics.registry,
+    )
+    return PooledQueue(accepting, pool), metrics
 
 
 def _check_credentials(factory: ConversationFactory) -> str | None:

@@ -29,6 +29,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     workers: int = 2
+    # Reviews run in this many child processes, so the web process only acks; 0 runs
+    # them on the web process's own event loop (and GIL).
+    worker_processes: int = 1
+    worker_nice: int = 10  # added to the worker processes' nice value: acks win the CPU
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     shutdown_timeout: float = 25.0
     log_format: LogFormat = "text"
@@ -80,6 +84,8 @@ class Settings:
             host=_optional(env, "PANICSCAN_HOST") or "127.0.0.1",
             port=_int(env, "PANICSCAN_PORT", 8080, minimum=0, maximum=65535),
             workers=_int(env, "PANICSCAN_WORKERS", 2, minimum=1, maximum=256),
+            worker_processes=_int(env, "PANICSCAN_WORKER_PROCESSES", 1, minimum=0, maximum=64),
+            worker_nice=_int(env, "PANICSCAN_WORKER_NICE", 10, minimum=0, maximum=19),
             max_body_bytes=_int(env, "PANICSCAN_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, minimum=1),
             shutdown_timeout=_float(env, "PANICSCAN_SHUTDOWN_TIMEOUT", 25.0),
             log_format=_log_format(env, "PANICSCAN_LOG_FORMAT"),

@@ -69,6 +69,10 @@ class Store(Protocol):
         """Record the delivery and enqueue its job in ONE transaction."""
         ...
 
+    def accept_now(self, job: NewJob, now: float) -> Acceptance | None:
+        """`accept` on the caller's thread if that never waits (SQLite, lock free); else None."""
+        ...
+
     def claim(self, now: float, lease_seconds: float) -> ClaimedJob | None:
         """The oldest runnable job whose PR has nothing else running, leased to the caller."""
         ...

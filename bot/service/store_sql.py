@@ -36,7 +36,7 @@ class Cursor(Protocol):
 # A queued job may run when it is due; a running one whose lease ran out belongs to a
 # dead worker. Per-PR ordering: only the oldest unfinished job of a PR is claimable,
 # and never while another job of that PR holds a lease.
-_CLAIM = """
+CLAIM_SQL = """
 SELECT id FROM jobs j
 WHERE j.status IN ('queued', 'running')
   AND ((j.status = 'queued' AND j.run_at <= %s) OR (j.status = 'running' AND j.lease_until < %s))
@@ -61,6 +61,10 @@ class SqlStore(ABC):
 
     def _ack_tx(self) -> AbstractContextManager[Cursor]:
         """The transaction of the webhook path; backends may keep connections for it."""
+        return self._tx()
+
+    def _read_tx(self) -> AbstractContextManager[Cursor]:
+        """A transaction that only reads: SQLite runs it beside the writer, not under its lock."""
         return self._tx()
 
     @abstractmethod
@@ -114,7 +118,7 @@ class SqlStore(ABC):
         return self._version()
 
     def _version(self) -> int:
-        with self._tx() as cur:
+        with self._read_tx() as cur:
             cur.execute("SELECT MAX(version) FROM schema_migrations")
             row = cur.fetchone()
         return int(row[0] or 0)
@@ -124,34 +128,42 @@ class SqlStore(ABC):
 
     def accept(self, job: NewJob, now: float) -> Acceptance:
         with self._ack_tx() as cur:
-            # The common case (a new delivery) in one round trip.
+            return self._accept(cur, job, now)
+
+    def accept_now(self, job: NewJob, now: float) -> Acceptance | None:
+        """`accept` if it can run at once without waiting for anything; None means
+        "call accept() from a thread". Only SQLite can: PostgreSQL is a round trip."""
+        return None
+
+    def _accept(self, cur: Cursor, job: NewJob, now: float) -> Acceptance:
+        # The common case (a new delivery) in one round trip.
+        cur.execute(
+            "INSERT INTO deliveries (id, event, received_at, status) "
+            "VALUES (%s, %s, %s, 'queued') ON CONFLICT (id) DO NOTHING RETURNING id",
+            (job.delivery_id, job.event, now),
+        )
+        fresh = cur.fetchone() is not None
+        if fresh and not self._first_sight(cur, job, now):
+            cur.execute("DELETE FROM deliveries WHERE id = %s", (job.delivery_id,))
+            return Acceptance("replay", None, delivery_status="replay")
+        if not fresh:
+            cur.execute("SELECT status FROM deliveries WHERE id = %s", (job.delivery_id,))
+            status = cur.fetchone()[0]
+            if status != "failed":
+                # Processed, or still queued: a redelivery must not run it twice.
+                return Acceptance("duplicate", None, delivery_status=status)
+            # A redelivery of one that was dead-lettered: run it again.
             cur.execute(
-                "INSERT INTO deliveries (id, event, received_at, status) "
-                "VALUES (%s, %s, %s, 'queued') ON CONFLICT (id) DO NOTHING RETURNING id",
-                (job.delivery_id, job.event, now),
+                "UPDATE deliveries SET status = 'queued', received_at = %s WHERE id = %s",
+                (now, job.delivery_id),
             )
-            fresh = cur.fetchone() is not None
-            if fresh and not self._first_sight(cur, job, now):
-                cur.execute("DELETE FROM deliveries WHERE id = %s", (job.delivery_id,))
-                return Acceptance("replay", None, delivery_status="replay")
-            if not fresh:
-                cur.execute("SELECT status FROM deliveries WHERE id = %s", (job.delivery_id,))
-                status = cur.fetchone()[0]
-                if status != "failed":
-                    # Processed, or still queued: a redelivery must not run it twice.
-                    return Acceptance("duplicate", None, delivery_status=status)
-                # A redelivery of one that was dead-lettered: run it again.
-                cur.execute(
-                    "UPDATE deliveries SET status = 'queued', received_at = %s WHERE id = %s",
-                    (now, job.delivery_id),
-                )
-            superseded = self._supersede(cur, job, now)
-            cur.execute(
-                "INSERT INTO jobs (delivery_id, event, pr_key, head_sha, payload, status, "
-                "run_at, created_at) VALUES (%s, %s, %s, %s, %s, 'queued', %s, %s) RETURNING id",
-                (job.delivery_id, job.event, job.pr_key, job.head_sha, job.payload_json, now, now),
-            )
-            job_id = int(cur.fetchone()[0])
+        superseded = self._supersede(cur, job, now)
+        cur.execute(
+            "INSERT INTO jobs (delivery_id, event, pr_key, head_sha, payload, status, "
+            "run_at, created_at) VALUES (%s, %s, %s, %s, %s, 'queued', %s, %s) RETURNING id",
+            (job.delivery_id, job.event, job.pr_key, job.head_sha, job.payload_json, now, now),
+        )
+        job_id = int(cur.fetchone()[0])
         return Acceptance("queued" if fresh else "requeued", job_id, superseded)
 
     def _first_sight(self, cur: Cursor, job: NewJob, now: float) -> bool:
@@ -190,7 +202,7 @@ class SqlStore(ABC):
     def claim(self, now: float, lease_seconds: float) -> ClaimedJob | None:
         token = uuid.uuid4().hex
         with self._tx() as cur:
-            cur.execute(_CLAIM + self._claim_suffix, (now, now))
+            cur.execute(CLAIM_SQL + self._claim_suffix, (now, now))
             row = cur.fetchone()
             if row is None:
                 return None
@@ -257,19 +269,19 @@ class SqlStore(ABC):
         )
 
     def job_counts(self) -> dict[str, int]:
-        with self._tx() as cur:
+        with self._read_tx() as cur:
             cur.execute("SELECT status, COUNT(*) FROM jobs GROUP BY status")
             found = {row[0]: int(row[1]) for row in cur.fetchall()}
         return {status: found.get(status, 0) for status in JOB_STATUSES}
 
     def delivery_status(self, delivery_id: str) -> str | None:
-        with self._tx() as cur:
+        with self._read_tx() as cur:
             cur.execute("SELECT status FROM deliveries WHERE id = %s", (delivery_id,))
             row = cur.fetchone()
         return None if row is None else str(row[0])
 
     def check_run_for(self, repo: str, head_sha: str) -> int | None:
-        with self._tx() as cur:
+        with self._read_tx() as cur:
             cur.execute(
                 "SELECT check_run_id FROM check_runs WHERE repo = %s AND head_sha = %s",
                 (repo, head_sha),
@@ -287,7 +299,7 @@ class SqlStore(ABC):
             )
 
     def posted_fingerprints(self, repo: str, pr_number: int) -> frozenset[str]:
-        with self._tx() as cur:
+        with self._read_tx() as cur:
             cur.execute(
                 "SELECT fingerprint FROM posted_comments WHERE repo = %s AND pr_number = %s",
                 (repo, pr_number),
@@ -306,7 +318,7 @@ class SqlStore(ABC):
     # -- waivers (the audit trail) and handled commands ----------------------------------
 
     def waivers_of(self, repo: str, pr_number: int) -> list[Waiver]:
-        with self._tx() as cur:
+        with self._read_tx() as cur:
             cur.execute(
                 "SELECT fingerprint, rule, path, author, reason, head_sha, created "
                 "FROM waivers WHERE repo = %s AND pr_number = %s ORDER BY id",
@@ -355,7 +367,7 @@ class SqlStore(ABC):
             return bool(cur.rowcount)
 
     def newer_queued_head(self, pr_key: str, head_sha: str) -> str | None:
-        with self._tx() as cur:
+        with self._read_tx() as cur:
             cur.execute(
                 "SELECT head_sha FROM jobs WHERE pr_key = %s AND event = 'pull_request' "
                 "AND status = 'queued' AND head_sha IS NOT NULL AND head_sha <> %s "
@@ -366,7 +378,7 @@ class SqlStore(ABC):
             return None if row is None else str(row[0])
 
     def config_generation(self, repo: str) -> int:
-        with self._tx() as cur:
+        with self._read_tx() as cur:
             cur.execute("SELECT generation FROM config_generations WHERE repo = %s", (repo,))
             row = cur.fetchone()
             return 0 if row is None else int(row[0])

@@ -7,6 +7,7 @@ at it over loopback; deliveries are signed exactly as GitHub signs them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -94,6 +95,8 @@ class Fleet:
         return self.double.conversation.push(pr.owner, pr.repo, pr.number, head)
 
     async def start_bot(self, database_url: str, log: Path | None = None, **env: str) -> BotProcess:
+        if log is not None:  # the worker processes' metrics files, left behind by kill -9
+            env = {"TMPDIR": str(log.parent), **env}
         proc = BotProcess(self, database_url, env, log)
         await proc.start()
         self.processes.append(proc)
@@ -167,6 +170,8 @@ class BotProcess:
             cwd=str(REPO_ROOT),
             stdout=asyncio.subprocess.DEVNULL,
             stderr=log or asyncio.subprocess.DEVNULL,
+            # Its own process group: `kill` takes the review worker processes with it.
+            start_new_session=True,
         )
         if log is not None:
             log.close()
@@ -185,15 +190,37 @@ class BotProcess:
         raise TimeoutError("panicscan serve did not become ready")
 
     async def kill(self) -> None:
-        """kill -9: no shutdown code runs at all."""
+        """kill -9 of the whole replica (web and worker processes): no shutdown code runs."""
         if self.proc is not None and self.proc.returncode is None:
-            self.proc.send_signal(signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             await self.proc.wait()
+
+    def workers(self) -> list[int]:
+        """The pids of this bot's review worker processes (its children, from /proc)."""
+        assert self.proc is not None
+        return child_pids(self.proc.pid)
 
     async def terminate(self, timeout: float = 20.0) -> int:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGTERM)
         return await asyncio.wait_for(self.proc.wait(), timeout)
+
+
+def child_pids(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited while we looked
+        # pid (comm) state ppid ...: comm may hold spaces, so split after the last ')'.
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent and fields[0] != "Z":
+            found.append(int(entry.name))
+    return sorted(found)
 
 
 def reviews_by_pr(double: GitHubDouble) -> dict[tuple[str, int], list[str]]:

@@ -22,6 +22,7 @@ def test_minimal_env_gives_documented_defaults() -> None:
     assert (s.host, s.port, s.workers) == ("127.0.0.1", 8080, 2)
     assert s.max_body_bytes == DEFAULT_MAX_BODY_BYTES == 25 * 1024 * 1024
     assert (s.log_format, s.log_level) == ("text", "INFO")
+    assert (s.worker_processes, s.worker_nice) == (1, 10)
 
 
 def test_every_variable_is_read() -> None:
@@ -33,6 +34,8 @@ def test_every_variable_is_read() -> None:
         "PANICSCAN_HOST": "0.0.0.0",
         "PANICSCAN_PORT": "9000",
         "PANICSCAN_WORKERS": "8",
+        "PANICSCAN_WORKER_PROCESSES": "0",
+        "PANICSCAN_WORKER_NICE": "19",
         "PANICSCAN_MAX_BODY_BYTES": "1024",
         "PANICSCAN_SHUTDOWN_TIMEOUT": "2.5",
         "PANICSCAN_LOG_FORMAT": "JSON",
@@ -45,6 +48,7 @@ def test_every_variable_is_read() -> None:
     assert (s.host, s.port, s.workers, s.max_body_bytes) == ("0.0.0.0", 9000, 8, 1024)
     assert s.shutdown_timeout == 2.5
     assert (s.log_format, s.log_level) == ("json", "DEBUG")
+    assert (s.worker_processes, s.worker_nice) == (0, 19)
 
 
 def test_key_flattened_with_literal_backslash_n_is_restored() -> None:
@@ -66,6 +70,8 @@ def test_key_flattened_with_literal_backslash_n_is_restored() -> None:
         ({"PANICSCAN_PORT": "65536"}, "PANICSCAN_PORT"),
         ({"PANICSCAN_PORT": "80a"}, "PANICSCAN_PORT"),
         ({"PANICSCAN_WORKERS": "0"}, "PANICSCAN_WORKERS"),
+        ({"PANICSCAN_WORKER_PROCESSES": "-1"}, "PANICSCAN_WORKER_PROCESSES"),
+        ({"PANICSCAN_WORKER_NICE": "20"}, "PANICSCAN_WORKER_NICE"),
         ({"PANICSCAN_MAX_BODY_BYTES": "-1"}, "PANICSCAN_MAX_BODY_BYTES"),
         ({"PANICSCAN_SHUTDOWN_TIMEOUT": "nan"}, "PANICSCAN_SHUTDOWN_TIMEOUT"),
         ({"PANICSCAN_GITHUB_URL": "api.github.com"}, "PANICSCAN_GITHUB_URL"),

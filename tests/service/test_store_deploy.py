@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from bot.service.worker_pool import STOP_GRACE_SECONDS
+
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 
 
@@ -43,7 +45,13 @@ def test_the_deployment_runs_several_probed_replicas_with_secrets_and_requests()
     for secret in ("PANICSCAN_WEBHOOK_SECRET", "PANICSCAN_DATABASE_URL"):
         assert env[secret]["valueFrom"]["secretKeyRef"]["name"] == "panicscan"
     shutdown = float(env["PANICSCAN_SHUTDOWN_TIMEOUT"]["value"])
-    assert pod["terminationGracePeriodSeconds"] > shutdown
+    # The web process waits the timeout for its worker processes, plus a grace to exit.
+    assert pod["terminationGracePeriodSeconds"] > shutdown + STOP_GRACE_SECONDS
+    # Worker processes write their metrics under TMPDIR: writable beside a read-only root.
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    assert "emptyDir" in volumes[mounts["/tmp"]]
 
 
 def test_the_service_and_secret_match_the_deployment() -> None:
@@ -67,4 +75,4 @@ def test_the_systemd_unit_runs_serve_on_sqlite_and_waits_for_shutdown() -> None:
     assert "PANICSCAN_DATABASE_URL=sqlite:////" in unit
     assert "User=panicscan" in unit
     stop = re.search(r"^TimeoutStopSec=(\d+)", unit, flags=re.MULTILINE)
-    assert stop is not None and int(stop.group(1)) > 25
+    assert stop is not None and int(stop.group(1)) > 25 + STOP_GRACE_SECONDS

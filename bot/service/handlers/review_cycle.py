@@ -469,7 +469,11 @@ class ReviewCycle:
             logger.error("review of %s failed: %s", where, exc)
             await self._fail(port, repo, check_id, pr.head_sha, str(exc))
         except asyncio.CancelledError:
-            await asyncio.shield(self._fail(port, repo, check_id, pr.head_sha, "job cancelled"))
+            # With the durable queue a cancelled job (shutdown, lost lease) goes back to
+            # the queue and runs again on this run, or is dead-lettered, which completes
+            # it: a "failure" now would flash a wrong verdict. Without it, nothing will.
+            if self._effects is None:
+                await asyncio.shield(self._fail(port, repo, check_id, pr.head_sha, "job cancelled"))
             raise
         except Exception as exc:
             # Deliberately broad: the check run must never be left in_progress.
