@@ -28,9 +28,10 @@ SKIPPED_DIRS = frozenset({"target", ".git", "node_modules"})
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    known = load_rules(args.rules)
-    config, config_problems = _config(args, known)
-    rules = tuple(configured_rules(known, config))
+    loaded = load_rules(args.rules)
+    config, config_problems = _config(args, loaded)
+    # Every rule, the configured ones on: SARIF lists them all, ignores may name any.
+    rules = tuple(configured_rules(loaded, config))
     fail_level = args.fail_level or config.fail_level
     clippy, clippy_problems = clippy_config_for_scan(args)  # clippy.toml at the root
     options = ScanOptions(include_tests=args.include_tests or config.include_tests, clippy=clippy)
@@ -65,7 +66,7 @@ def run_scan(args: argparse.Namespace) -> int:
         result = scan(targets, sources, rules, options, problems=problems)
     everything = (*config_problems, *clippy_problems, *result.problems)
     result = dataclasses.replace(result, problems=everything)
-    _write_stdout(_render(result, args.output_format, _as_run(known, rules)))
+    _write_stdout(_render(result, args.output_format, rules))
     return _exit_status(result, fail_level)
 
 
@@ -98,13 +99,6 @@ def _write_stdout(text: str) -> None:
         sys.stdout.flush()
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.buffer.flush()
-
-
-def _as_run(known: Sequence[Rule], running: Sequence[Rule]) -> tuple[Rule, ...]:
-    """Every known rule as this run had it: the configured ones, the rest switched off
-    (a SARIF reader should learn that a rule exists and was not run)."""
-    ran = {r.id: r for r in running}
-    return tuple(ran.get(r.id, dataclasses.replace(r, enabled_by_default=False)) for r in known)
 
 
 def _render(result: ScanResult, output_format: str, rules: tuple[Rule, ...]) -> str:

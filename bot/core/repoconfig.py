@@ -346,16 +346,15 @@ def _show(value: object) -> str:
 
 
 def configured_rules(rules: Sequence[Rule], config: RepoConfig) -> list[Rule]:
-    """Rules after the repository's enable/disable and severity overrides. A rule the
-    config switches on counts as on by default, so the scan runs it."""
+    """Every rule after the repository's enable/disable and severity overrides: the ones
+    the scan runs have `enabled_by_default`, the rest stay known (an inline ignore may
+    still name them) but off."""
     out = []
     for rule in rules:
         override = config.rules.get(rule.id)
         enabled = rule.enabled_by_default
         if override is not None and override.enabled is not None:
             enabled = override.enabled
-        if not enabled:
-            continue
         severity = override.severity if override and override.severity else rule.severity
-        out.append(dataclasses.replace(rule, severity=severity, enabled_by_default=True))
+        out.append(dataclasses.replace(rule, severity=severity, enabled_by_default=enabled))
     return out

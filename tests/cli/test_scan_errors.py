@@ -154,3 +154,16 @@ def test_malformed_rule_file_is_reported_on_one_line(cli: CliRunner, tmp_path: P
 
 def test_rules_command_reports_a_missing_rules_directory(cli: CliRunner, tmp_path: Path) -> None:
     _assert_one_line_error(cli("rules", "--rules", tmp_path / "none"))
+
+
+def test_an_inline_ignore_may_name_a_rule_that_is_off(tmp_path: Path) -> None:
+    # refcell-borrow is off by default; naming it must not be "unknown rule id".
+    (tmp_path / "lib.rs").write_text(
+        "pub fn f(c: &std::cell::RefCell<u8>) -> u8 {\n"
+        "    // panicscan:ignore[refcell-borrow] never re-entered\n"
+        "    *c.borrow()\n"
+        "}\n"
+    )
+    run = run_console(["scan", "--all", "--root", tmp_path, "--format", "json"])
+    assert run.code == 0, run.out + run.err
+    assert run.json()["findings"] == []

@@ -162,10 +162,12 @@ def test_configured_rules_apply_switches_and_severities() -> None:
     config = load_repo_config([("c", text)], known_rules=[r.id for r in rules]).config
     got = {r.id: r for r in configured_rules(rules, config)}
     assert got["unwrap-used"].severity is Severity.NOTICE
-    assert "index-or-slice" not in got
+    # A rule switched off stays known (an inline ignore may name it), but does not run.
+    assert not got["index-or-slice"].enabled_by_default
     assert got[off_by_default.id].enabled_by_default
+    assert set(got) == {r.id for r in rules}
     untouched = {r.id for r in rules if r.enabled_by_default} - {"index-or-slice"}
-    assert untouched <= set(got)
+    assert all(got[rule_id].enabled_by_default for rule_id in untouched)
 
 
 def test_the_schema_documents_exactly_the_keys_the_validator_accepts() -> None:
