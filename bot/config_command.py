@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.core.model import Rule
+from bot.core.model import Rule, rule_names
 from bot.core.repoconfig import LoadedConfig, load_repo_config
 from bot.errors import InputError
 
@@ -21,7 +21,7 @@ def read_config(path: Path, rules: Sequence[Rule]) -> LoadedConfig:
     except OSError as exc:
         raise InputError(f"cannot read config {path}: {exc.strerror or exc}") from exc
     text = data.decode("utf-8", "replace")
-    return load_repo_config([(str(path), text)], known_rules=[r.id for r in rules])
+    return load_repo_config([(str(path), text)], known_rules=rule_names(rules))
 
 
 def run_config_check(path: Path, rules: Sequence[Rule]) -> int:

@@ -5,7 +5,7 @@ Everything here is frozen and free of I/O so that the core stays pure.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -134,3 +134,14 @@ class ScanResult:
     findings: tuple[Finding, ...]
     problems: tuple[Problem, ...]
     stats: ScanStats
+
+
+def rule_names(rules: Iterable[Rule]) -> dict[str, str]:
+    """Each name a user may write for a rule (its id, or its code such as `PS001`) →
+    the rule id."""
+    names: dict[str, str] = {}
+    for rule in rules:
+        names[rule.id] = rule.id
+        if rule.code:
+            names[rule.code] = rule.id
+    return names

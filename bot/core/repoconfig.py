@@ -105,7 +105,8 @@ SCHEMA: tuple[KeyDoc, ...] = (
         "off | on | error | warning | notice | {enabled, severity}",
         "each rule's own",
         "switch a rule on or off, or set its starting severity (per-finding grading can "
-        "still raise or lower it; see docs/suppression.md and `panicscan rules`)",
+        "still raise or lower it; see docs/suppression.md and `panicscan rules`); a "
+        "rule's code (`PS001`) names it too",
     ),
     KeyDoc("paths.include", "list of globs", "[] (everything)", "only these paths are analysed"),
     KeyDoc("paths.exclude", "list of globs", "[]", "these paths are never analysed"),
@@ -191,7 +192,14 @@ class _Validator:
 
     def __init__(self, source: str, known_rules: Collection[str], issues: list[ConfigIssue]):
         self._source = source
-        self._known = frozenset(known_rules)
+        # A mapping (see model.rule_names) also lets a code such as PS001 name its rule.
+        self._names: dict[str, str] = (
+            {str(k): str(v) for k, v in known_rules.items()}
+            if isinstance(known_rules, Mapping)
+            and all(isinstance(v, str) for v in known_rules.values())
+            else {str(k): str(k) for k in known_rules}
+        )
+        self._known = frozenset(self._names.values())
         self._issues = issues
 
     def _note(self, key: str, message: str) -> None:
@@ -310,12 +318,12 @@ class _Validator:
         overrides: dict[str, RuleOverride] = {}
         for rule_id, setting in value.items():
             key = f"rules.{rule_id}"
-            if rule_id not in self._known:
+            if rule_id not in self._names:
                 self._note(key, "no such rule; ignored (see `panicscan rules`)")
                 continue
             override = self._rule_setting(key, setting)
             if override is not None:
-                overrides[str(rule_id)] = override
+                overrides[self._names[rule_id]] = override
         return overrides
 
     def _rule_setting(self, key: str, setting: object) -> RuleOverride | None:

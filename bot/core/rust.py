@@ -27,7 +27,7 @@ from bot.core.arrays import evidently_array
 from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
 from bot.core.conversions import infallible_conversion
 from bot.core.fingerprint import fingerprint
-from bot.core.model import Finding, Problem, Rule
+from bot.core.model import Finding, Problem, Rule, rule_names
 from bot.core.needles import needles_for
 from bot.core.occurrence import CompactItems
 from bot.core.occurrence import compact as _compact  # noqa: F401 - tests import it here
@@ -122,7 +122,7 @@ def analyse_file(
     include_tests: bool = False,
     context: str = "full",
     line_offset: int = 0,
-    known_rule_ids: frozenset[str] | None = None,
+    known_rule_ids: Mapping[str, str] | None = None,
     clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG,
     test_file: bool = False,
     max_findings: int | None = None,
@@ -132,7 +132,8 @@ def analyse_file(
 
     `line_offset` is added to every line: a caller parsing a lone hunk that starts at
     head line offset+1 passes it together with head-side `changed_lines`.
-    `known_rule_ids` are the ids an inline ignore may name (default: those of `rules`).
+    `known_rule_ids` maps the names an inline ignore may use (ids, codes) to rule ids
+    (default: those of `rules`).
     `test_file` marks the whole file as test code (a `#[cfg(test)] mod x;` points at it).
     Past `max_findings` (None = no cap; by file position) the rest are only counted: a Problem says
     how many were left out, and `left_out` holds the number.
@@ -226,7 +227,7 @@ def analyse_file(
         kept = kept[:cap]
         problems.append(cap_problem(path, cap, left_out))
     hits = [_to_hit(scope, candidate) for candidate in kept]
-    known = frozenset(r.id for r in rules) if known_rule_ids is None else known_rule_ids
+    known = rule_names(rules) if known_rule_ids is None else known_rule_ids
     settled = settle(
         hits,
         rules,

@@ -11,7 +11,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
-from bot.core.model import FileChange, FileStatus, Finding, Problem, Rule, ScanResult, ScanStats
+from bot.core.model import (
+    FileChange,
+    FileStatus,
+    Finding,
+    Problem,
+    Rule,
+    ScanResult,
+    ScanStats,
+    rule_names,
+)
 from bot.core.rust import DEFAULT_MAX_FINDINGS_PER_FILE, analyse_file, cap_problem
 from bot.core.testmods import ParsedFile, test_module_paths
 
@@ -98,7 +107,7 @@ def scan(
     started = timer()
     findings: list[Finding] = []
     found_problems = [*problems, *unknown_rule_ids(rules, options)]
-    known_ids = frozenset(rule.id for rule in rules)
+    known_ids = rule_names(rules)
     rules = active_rules(rules, options)
     test_files = options.test_module_paths
     parsed: dict[str, ParsedFile] = {}  # trees the test-module check parsed, reused below
@@ -160,7 +169,7 @@ def scan(
 
 
 def _scan_hunks(
-    target: ScanTarget, rules: Sequence[Rule], options: ScanOptions, known_ids: frozenset[str]
+    target: ScanTarget, rules: Sequence[Rule], options: ScanOptions, known_ids: Mapping[str, str]
 ) -> tuple[list[Finding], list[Problem], float]:
     """Without the head file, parse each hunk's head-side text on its own (partial context)."""
     findings: list[Finding] = []

@@ -56,7 +56,7 @@ def settle(
     *,
     root: Node,
     text: SourceText,
-    known_ids: frozenset[str],
+    known_ids: Mapping[str, str],
     line_offset: int,
     clippy: ClippyConfig = DEFAULT_CLIPPY_CONFIG,
     ancestry: Ancestry | None = None,

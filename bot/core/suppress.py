@@ -20,7 +20,7 @@ silently suppress findings.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tree_sitter import Node
@@ -46,38 +46,39 @@ class InlineIgnore:
     reason: str
 
 
-def check_ignore(comment: str, known: Iterable[str]) -> tuple[InlineIgnore | None, str]:
+def check_ignore(comment: str, known: Mapping[str, str]) -> tuple[InlineIgnore | None, str]:
     """Parse one comment that mentions panicscan:ignore: (ignore, "") or (None, problem).
 
-    The returned ignore has line 0; callers fill in where the comment sits."""
+    `known` maps each name an ignore may use (a rule id or its code, `PS001`) to the
+    rule id. The returned ignore has line 0; callers fill in where the comment sits."""
     exact = _EXACT.fullmatch(comment.strip())
     if exact is None:
         return None, "write it as `// panicscan:ignore[rule-id] reason`"
     ids = [part.strip() for part in exact.group(1).split(",")]
     if not any(ids):
         return None, "name the rule id(s) inside the brackets"
-    known_ids = frozenset(known)
-    unknown = [rule_id for rule_id in ids if rule_id not in known_ids]
+    unknown = [name for name in ids if name not in known]
     if unknown:
         return None, f"unknown rule id `{unknown[0][:40]}`"
     reason = exact.group(1 + 1).strip()
     if not reason:
         return None, "add the reason after the brackets"
-    return InlineIgnore(0, frozenset(ids), reason), ""
+    return InlineIgnore(0, frozenset(known[name] for name in ids), reason), ""
 
 
-def inline_ignores(root: Node, text: SourceText, known: Iterable[str]) -> tuple[InlineIgnore, ...]:
+def inline_ignores(
+    root: Node, text: SourceText, known: Mapping[str, str]
+) -> tuple[InlineIgnore, ...]:
     """Every well-formed inline ignore in the file."""
     if b"panicscan" not in text.source.lower():
         return ()
-    known_ids = frozenset(known)
     found: list[InlineIgnore] = []
     for captures in matches(_COMMENTS, root):
         node = captures["comment"][0]
         comment = text.text(node.start_byte, node.end_byte)
         if not _MENTION.search(comment) or _is_doc_comment(comment):
             continue
-        ignore, _ = check_ignore(comment, known_ids)
+        ignore, _ = check_ignore(comment, known)
         if ignore is not None:
             line = text.line_of(node.start_byte)
             found.append(InlineIgnore(line, ignore.rule_ids, ignore.reason))

@@ -199,3 +199,14 @@ def test_docs_configuration_md_is_generated_from_the_schema() -> None:
     from bot.config_docs import main
 
     assert main(["--check"]) == 0, "run: python -m bot.config_docs"
+
+
+def test_config_rules_may_be_named_by_code() -> None:
+    from bot.core.model import rule_names
+    from bot.rulefiles import load_rules
+
+    rules = load_rules()
+    text = "rules:\n  PS001: off\n  PS999: on\n"
+    loaded = load_repo_config([("c", text)], known_rules=rule_names(rules))
+    assert loaded.config.rules["unwrap-used"].enabled is False
+    assert [i.key for i in loaded.issues] == ["rules.PS999"]

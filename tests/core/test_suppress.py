@@ -208,3 +208,10 @@ def test_unknown_rule_id_in_enable_rules_is_a_problem_not_a_crash() -> None:
 def test_inline_ignore_may_name_a_rule_that_is_off_by_default() -> None:
     code = "fn f() { x.borrow_mut(); } // panicscan:ignore[refcell-borrow] single-threaded\n"
     assert _scan(code, ScanOptions()) == []
+
+
+def test_an_inline_ignore_may_name_a_rule_by_its_code() -> None:
+    code = "fn f() {\n    x.unwrap(); // panicscan:ignore[PS001] x was checked above\n}\n"
+    assert marks(code) == [(2, "unwrap-used", "inline")]
+    wrong = "fn f() {\n    x.unwrap(); // panicscan:ignore[PS999] no such code\n}\n"
+    assert sorted(r for _, r, _ in marks(wrong)) == ["invalid-ignore", "unwrap-used"]

@@ -30,7 +30,7 @@ from bot.core.clippy_config import ClippyConfig
 from bot.core.diff import parse_file_patch
 from bot.core.diff_local import change_from_contents
 from bot.core.globs import path_selected
-from bot.core.model import FileChange, Finding, Problem, Rule
+from bot.core.model import FileChange, Finding, Problem, Rule, rule_names
 from bot.core.repoconfig import (
     CONFIG_PATH,
     ConfigIssue,
@@ -188,7 +188,7 @@ class ReviewCycle:
                 continue
             if text is not None:
                 layers.append((label, text))
-        loaded = load_repo_config(layers, known_rules=self.rules_by_id)
+        loaded = load_repo_config(layers, known_rules=rule_names(self.rules))
         return dataclasses.replace(loaded, issues=(*read_issues, *loaded.issues))
 
     async def _clippy_config(
