@@ -37,10 +37,17 @@ def run_scan(args: argparse.Namespace) -> int:
     options = ScanOptions(include_tests=args.include_tests or config.include_tests, clippy=clippy)
     if args.all:
         root = _require_dir(args.root, "--all needs --root DIR")
-        paths = [p for p in sorted(_rust_files(root)) if _selected(p, config)]
+        found = sorted(_rust_files(root))
+        # A name that is not UTF-8 (undecodable bytes) cannot be reported or fingerprinted.
+        unnamed = [p for p in found if not _utf8(p)]
+        paths = [p for p in found if _utf8(p) and _selected(p, config)]
         targets = [ScanTarget(p, None) for p in paths]
         sources = {p: _read_under(root, p) for p in paths}
-        result = scan(targets, sources, rules, options)
+        skipped = [
+            Problem(p.encode("utf-8", "replace").decode(), "file name is not UTF-8; skipped")
+            for p in unnamed
+        ]
+        result = scan(targets, sources, rules, options, problems=skipped)
     elif args.diff is not None:
         parsed = parse_unified_diff(_read_diff(args.diff))
         targets, problems = targets_from_diff(parsed.files)
@@ -147,6 +154,14 @@ def _read_under(root: Path | None, rel: str) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _rust_files(root: Path) -> list[str]:

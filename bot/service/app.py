@@ -265,8 +265,13 @@ async def run_server(
         await stop.wait()
         _logger.info("shutting down")
     finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-        await runner.cleanup()  # stop accepting deliveries first...
-        await queue.stop(settings.shutdown_timeout)  # ...then finish the accepted ones
+        # The handlers stay until the queue has stopped: a second SIGTERM (systemd and
+        # `timeout` signal the whole process group, Ctrl-C does too) is then a no-op
+        # instead of killing the process in the middle of its graceful shutdown.
+        try:
+            await runner.cleanup()  # stop accepting deliveries first...
+            await queue.stop(settings.shutdown_timeout)  # ...then finish the accepted ones
+        finally:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
         _logger.info("stopped")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import os
 import shutil
@@ -44,9 +43,13 @@ def serve(*, host: str | None = None, port: int | None = None, role: Role = "web
     role "web" answers webhooks (and starts PANICSCAN_WORKER_PROCESSES review workers);
     role "worker" is one of those workers (bot/service/worker_role.py).
     """
-    settings = Settings.from_env(os.environ)
-    overrides = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
-    settings = dataclasses.replace(settings, **overrides)  # type: ignore[arg-type]
+    # --host/--port go through the same validation as the variables they override.
+    env = dict(os.environ)
+    if host is not None:
+        env["PANICSCAN_HOST"] = host
+    if port is not None:
+        env["PANICSCAN_PORT"] = str(port)
+    settings = Settings.from_env(env)
     configure_logging(settings.log_format, settings.log_level)
     if settings.private_key is not None:
         key = load_private_key(settings.private_key, setting="PANICSCAN_PRIVATE_KEY")

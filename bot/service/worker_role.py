@@ -83,11 +83,16 @@ async def run_worker(
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), TICK_SECONDS)
     finally:
-        for sig in installed:
-            loop.remove_signal_handler(sig)
-        if transport is not None:
-            transport.close()
-        await queue.stop(shutdown_timeout)
-        if tick is not None:
-            tick()  # the last counts of this process
+        # Handlers stay installed until the queue has stopped: the web process passes
+        # SIGTERM on, and a group-wide signal (systemd, Ctrl-C) arrives as well; the
+        # second one must not kill a worker that is releasing its jobs.
+        try:
+            if transport is not None:
+                transport.close()
+            await queue.stop(shutdown_timeout)
+            if tick is not None:
+                tick()  # the last counts of this process
+        finally:
+            for sig in installed:
+                loop.remove_signal_handler(sig)
         _logger.info("worker process stopped")

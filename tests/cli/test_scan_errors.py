@@ -167,3 +167,19 @@ def test_an_inline_ignore_may_name_a_rule_that_is_off(tmp_path: Path) -> None:
     run = run_console(["scan", "--all", "--root", tmp_path, "--format", "json"])
     assert run.code == 0, run.out + run.err
     assert run.json()["findings"] == []
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_named(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "ok.rs").write_text("fn g(x: Option<u8>) -> u8 { x.unwrap() }\n")
+    try:
+        with open(os.fsencode(src) + b"/caf\xe9.rs", "wb") as f:
+            f.write(b"fn f(x: Option<u8>) -> u8 { x.unwrap() }\n")
+    except OSError:
+        pytest.skip("this file system refuses non-UTF-8 names")
+    run = run_console(["scan", "--all", "--root", tmp_path, "--format", "json"])
+    assert run.code == 1, run.err  # the finding in ok.rs, not a crash
+    document = run.json()
+    assert [f["path"] for f in document["findings"]] == ["src/ok.rs"]
+    assert any("not UTF-8" in p["message"] for p in document["problems"])

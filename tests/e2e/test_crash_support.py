@@ -201,9 +201,16 @@ class BotProcess:
         assert self.proc is not None
         return child_pids(self.proc.pid)
 
-    async def terminate(self, timeout: float = 20.0) -> int:
+    async def terminate(
+        self, timeout: float = 20.0, *, group: bool = False, sig: int = signal.SIGTERM
+    ) -> int:
+        """Signal the web process, or with `group` every process of the replica at once
+        (what systemd's default KillMode, `timeout` and Ctrl-C do)."""
         assert self.proc is not None
-        self.proc.send_signal(signal.SIGTERM)
+        if group:
+            os.killpg(self.proc.pid, sig)
+        else:
+            self.proc.send_signal(sig)
         return await asyncio.wait_for(self.proc.wait(), timeout)
 
 

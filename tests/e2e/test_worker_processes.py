@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from test_crash_support import BotProcess, Fleet, duplicate_comments, reviews_by_pr
 
@@ -134,5 +135,36 @@ async def test_sigterm_releases_a_stuck_job_and_exits_0_within_the_deadline(
         assert store.job_counts()["queued"] == 1
         job = store.claim(time.time(), 60.0)
         assert job is not None and job.attempts == 1
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
+async def test_a_signal_to_the_whole_process_group_lets_the_running_job_finish(
+    tmp_path: Path, sig: int
+) -> None:
+    """systemd's default KillMode, `timeout` and Ctrl-C signal every process at once; the
+    web process then passes SIGTERM on, so the worker sees a second one mid-shutdown."""
+    db = tmp_path / "panicscan.db"
+    async with Fleet.create() as fleet:
+        pr = fleet.open_demo_pr("crate")
+        fleet.double.inject("GET", r"/pulls/\d+/files", 0, times=1, delay=3.0)
+        bot = await fleet.start_bot(
+            f"sqlite:///{db}",
+            tmp_path / "bot.log",
+            PANICSCAN_WORKER_PROCESSES="1",
+            PANICSCAN_SHUTDOWN_TIMEOUT="10",
+            PANICSCAN_JOB_LEASE_SECONDS="60",
+        )
+        await eventually(lambda: len(bot.workers()) == 1)
+        assert (await fleet.deliver(bot, pr))[1] == 202
+        await eventually(lambda: len(fleet.double.check_runs) == 1)  # the job is running
+        assert await bot.terminate(group=True, sig=sig, timeout=30) == 0
+        [run] = fleet.double.check_runs
+        assert run.status == "completed", "the job finished instead of being killed"
+    store = SqliteStore(str(db))
+    try:
+        counts = store.job_counts()
+        assert (counts["running"], counts["done"]) == (0, 1)
     finally:
         store.close()

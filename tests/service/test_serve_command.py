@@ -85,3 +85,18 @@ async def test_credentials_github_refuses_stop_start_up_with_one_line(tmp_path: 
             "panicscan: PANICSCAN_APP_ID / private key: GitHub refused the app's credentials"
         )
     )
+
+
+def test_a_bad_port_option_is_one_line_like_a_bad_variable(tmp_path: Path) -> None:
+    for port in ("99999", "-1"):
+        run = subprocess.run(
+            [str(PANICSCAN), "serve", "--port", port],
+            check=False,
+            env=_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert run.returncode == 2, run.stderr
+        assert "Traceback" not in run.stderr
+        assert "PANICSCAN_PORT" in run.stderr.strip().splitlines()[-1]

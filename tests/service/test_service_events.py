@@ -166,3 +166,12 @@ def test_context_logger_binds_delivery_repo_and_pr(
     assert record.getMessage() == "hello"
     assert (record.delivery_id, record.repo, record.pr) == ("d-42", "Codertocat/Hello-World", 2)  # type: ignore[attr-defined]
     assert record.step == "files"  # type: ignore[attr-defined]
+
+
+def test_a_lone_surrogate_in_the_repository_name_still_gives_a_storable_key() -> None:
+    from bot.service.events import make_context
+
+    payload = {"repository": {"full_name": "acme/\udfff"}, "number": 3, "pull_request": {}}
+    ctx = make_context("d-1", "pull_request", payload)
+    assert ctx.pr_key is not None
+    ctx.pr_key[0].encode("utf-8")  # a database can store it
