@@ -78,10 +78,6 @@ def make_context(
 ) -> EventContext:
     """Build the context of one delivery; never raises on a wrong-shaped payload."""
     repo = get_path(payload, "repository", "full_name", type=str)
-    if repo is not None:
-        # JSON may carry a lone surrogate (`"\udfff"`) that no database can store; the
-        # name only keys jobs and logs, so an unstorable character becomes "?".
-        repo = repo.encode("utf-8", "replace").decode("utf-8")
     pr_number = find_pr_number(event, payload)
     bound = ContextLogger(
         logger or logging.getLogger("panicscan.handler"),

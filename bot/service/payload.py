@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 T = TypeVar("T")
 
@@ -13,7 +13,9 @@ def get_path(data: object, *keys: str | int, type: builtins.type[T]) -> T | None
     """Follow `keys` (str for objects, int for arrays) and return the value if it is a `type`.
 
     A missing key, wrong container, out-of-range index or wrong leaf type gives None,
-    so handlers never KeyError on a payload shaped differently from the docs.
+    so handlers never KeyError on a payload shaped differently from the docs. A string
+    comes back encodable: JSON may carry a lone surrogate (`"\\udfff"`) that no database,
+    log or UTF-8 output can take, and it becomes "?".
     """
     current = data
     for key in keys:
@@ -28,6 +30,8 @@ def get_path(data: object, *keys: str | int, type: builtins.type[T]) -> T | None
     # bool is a subclass of int in Python; JSON `true` is not a number.
     if isinstance(current, bool) and type is not bool:
         return None
+    if isinstance(current, str) and type is str:
+        return cast(T, current.encode("utf-8", "replace").decode("utf-8"))
     if isinstance(current, type):
         return current
     return None

@@ -175,3 +175,10 @@ def test_a_lone_surrogate_in_the_repository_name_still_gives_a_storable_key() ->
     ctx = make_context("d-1", "pull_request", payload)
     assert ctx.pr_key is not None
     ctx.pr_key[0].encode("utf-8")  # a database can store it
+
+
+def test_get_path_makes_a_lone_surrogate_encodable() -> None:
+    from bot.service.payload import get_path
+
+    assert get_path({"a": "x\udfffy"}, "a", type=str) == "x?y"
+    assert get_path({"a": "plain"}, "a", type=str) == "plain"
