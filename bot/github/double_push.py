@@ -33,6 +33,7 @@ from bot.github.double_state import (
     build_files,
     fake_commit_sha,
 )
+from bot.github.double_webhooks import envelope
 
 if TYPE_CHECKING:
     from bot.github.double import GitHubDouble
@@ -134,11 +135,8 @@ class ConversationModel:
             "forced": False,
             "commits": [commit],
             "head_commit": commit,
-            "repository": render.repository(base, owner, repo),
             "pusher": {"name": sender, "email": None},
-            "sender": render.user(base, sender),
-            "installation": {"id": installation_id, "node_id": f"MDIz{installation_id}"},
-        }
+        } | envelope(base, owner, repo, installation_id, sender)
 
     def push(
         self, owner: str, repo: str, number: int, head: Mapping[str, bytes]
@@ -288,12 +286,7 @@ class ConversationModel:
         self, pr: PullRequestState, action: str, installation_id: int, sender: str
     ) -> dict[str, Any]:
         base = self.ctx.base_url
-        return {
-            "action": action,
-            "repository": render.repository(base, pr.owner, pr.repo),
-            "sender": render.user(base, sender),
-            "installation": {"id": installation_id, "node_id": f"MDIz{installation_id}"},
-        }
+        return {"action": action} | envelope(base, pr.owner, pr.repo, installation_id, sender)
 
     def _pull(self, owner: str, repo: str, number: int) -> PullRequestState:
         pr = self.ctx.store.pull(owner, repo, number)

@@ -8,6 +8,17 @@ from bot.github import double_render
 from bot.github.double_state import PullRequestState
 
 
+def envelope(
+    base_url: str, owner: str, repo: str, installation_id: int, sender: str
+) -> dict[str, Any]:
+    """What every delivery carries: the repository, the sender and the installation."""
+    return {
+        "repository": double_render.repository(base_url, owner, repo),
+        "sender": double_render.user(base_url, sender),
+        "installation": {"id": installation_id, "node_id": f"MDIz{installation_id}"},
+    }
+
+
 def pull_request_event(
     base_url: str, pr: PullRequestState, action: str, installation_id: int
 ) -> dict[str, Any]:
@@ -16,7 +27,4 @@ def pull_request_event(
         "action": action,
         "number": pr.number,
         "pull_request": double_render.pull_request(base_url, pr, 0, 0),
-        "repository": double_render.repository(base_url, pr.owner, pr.repo),
-        "sender": double_render.user(base_url, pr.author),
-        "installation": {"id": installation_id, "node_id": f"MDIz{installation_id}"},
-    }
+    } | envelope(base_url, pr.owner, pr.repo, installation_id, pr.author)

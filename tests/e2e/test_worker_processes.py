@@ -107,22 +107,32 @@ async def test_workers_stop_by_themselves_when_the_web_process_dies(tmp_path: Pa
         await eventually(lambda: all(gone(pid) for pid in workers), timeout=15)
 
 
+async def _running_a_stalled_job(
+    fleet: Fleet, tmp_path: Path, *, stall: float, shutdown: int
+) -> BotProcess:
+    """A bot (SQLite in tmp_path, one worker process) whose one job waits `stall` s on
+    the PR's files, returned once that job is running."""
+    pr = fleet.open_demo_pr("crate")
+    fleet.double.inject("GET", r"/pulls/\d+/files", 0, times=1, delay=stall)
+    bot = await fleet.start_bot(
+        f"sqlite:///{tmp_path / 'panicscan.db'}",
+        tmp_path / "bot.log",
+        PANICSCAN_WORKER_PROCESSES="1",
+        PANICSCAN_SHUTDOWN_TIMEOUT=str(shutdown),
+        PANICSCAN_JOB_LEASE_SECONDS="60",
+    )
+    await eventually(lambda: len(bot.workers()) == 1)
+    assert (await fleet.deliver(bot, pr))[1] == 202
+    await eventually(lambda: len(fleet.double.check_runs) == 1)  # running, and stalled
+    return bot
+
+
 async def test_sigterm_releases_a_stuck_job_and_exits_0_within_the_deadline(
     tmp_path: Path,
 ) -> None:
     db = tmp_path / "panicscan.db"
     async with Fleet.create() as fleet:
-        pr = fleet.open_demo_pr("crate")
-        fleet.double.inject("GET", r"/pulls/\d+/files", 0, times=1, delay=30.0)
-        bot = await fleet.start_bot(
-            f"sqlite:///{db}",
-            tmp_path / "bot.log",
-            PANICSCAN_WORKER_PROCESSES="1",
-            PANICSCAN_SHUTDOWN_TIMEOUT="1",
-            PANICSCAN_JOB_LEASE_SECONDS="60",
-        )
-        assert (await fleet.deliver(bot, pr))[1] == 202
-        await eventually(lambda: len(fleet.double.check_runs) == 1)  # running, and stuck
+        bot = await _running_a_stalled_job(fleet, tmp_path, stall=30.0, shutdown=1)
         workers = bot.workers()
         started = time.monotonic()
         assert await bot.terminate() == 0
@@ -147,18 +157,7 @@ async def test_a_signal_to_the_whole_process_group_lets_the_running_job_finish(
     web process then passes SIGTERM on, so the worker sees a second one mid-shutdown."""
     db = tmp_path / "panicscan.db"
     async with Fleet.create() as fleet:
-        pr = fleet.open_demo_pr("crate")
-        fleet.double.inject("GET", r"/pulls/\d+/files", 0, times=1, delay=3.0)
-        bot = await fleet.start_bot(
-            f"sqlite:///{db}",
-            tmp_path / "bot.log",
-            PANICSCAN_WORKER_PROCESSES="1",
-            PANICSCAN_SHUTDOWN_TIMEOUT="10",
-            PANICSCAN_JOB_LEASE_SECONDS="60",
-        )
-        await eventually(lambda: len(bot.workers()) == 1)
-        assert (await fleet.deliver(bot, pr))[1] == 202
-        await eventually(lambda: len(fleet.double.check_runs) == 1)  # the job is running
+        bot = await _running_a_stalled_job(fleet, tmp_path, stall=3.0, shutdown=10)
         assert await bot.terminate(group=True, sig=sig, timeout=30) == 0
         [run] = fleet.double.check_runs
         assert run.status == "completed", "the job finished instead of being killed"
