@@ -12,10 +12,13 @@ byte-for-byte map, so offsets stay put), which makes `panicscan` find `PanicScan
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+
+from tree_sitter import Node
 
 from bot.core.model import Rule
 from bot.core.rule_match import needles_of
@@ -23,6 +26,7 @@ from bot.core.rule_match import needles_of
 # Needle spans closer than this are queried as one range: each range costs the cursor
 # a walk down from the root (~10 µs), each byte inside one a little node walking.
 MERGE_GAP_BYTES = 128
+_LETTERS = re.compile(rb"[a-z_]{2}")
 
 
 @dataclass(frozen=True)
@@ -36,10 +40,22 @@ class Needles:
     # The same for the rules that look into macro_rules! bodies (None: no rule does).
     in_macro_rules: re.Pattern[bytes] | None
 
-    def ranges(self, source: bytes) -> list[tuple[int, int]]:
-        """Sorted, disjoint byte ranges of `source` covering every needle."""
+    # Needles only the rules with `file_needles` have (panic-in-drop's `assert`, say,
+    # when assert-in-production does not run): looked for only inside `regions`.
+    regional: tuple[re.Pattern[bytes], ...] = ()
+
+    def ranges(
+        self, source: bytes, regions: Sequence[tuple[int, int]] = ()
+    ) -> list[tuple[int, int]]:
+        """Sorted, disjoint byte ranges of `source` covering every needle (the
+        regional ones only inside `regions`)."""
         lowered = source.lower()
-        found = (map(re.Match.span, pattern.finditer(lowered)) for pattern in self.patterns)
+        found = [map(re.Match.span, pattern.finditer(lowered)) for pattern in self.patterns]
+        for start, end in regions:
+            found.extend(
+                map(re.Match.span, pattern.finditer(lowered, start, end))
+                for pattern in self.regional
+            )
         spans = sorted(chain.from_iterable(found))
         ranges: list[tuple[int, int]] = []
         for start, stop in spans:
@@ -68,7 +84,38 @@ def needles_for(rules: Sequence[Rule]) -> Needles | None:
         for rule, patterns in zip(rules, per_rule, strict=True)
         if not rule.match.get("skip_in_macro_rules")
     ]
-    return _compiled(_texts(per_rule), _texts(in_rules))
+    everywhere = [
+        patterns
+        for rule, patterns in zip(rules, per_rule, strict=True)
+        if not needles_of(rule.match, "file_needles")
+    ]
+    return _compiled(_texts(per_rule), _texts(in_rules), _texts(everywhere))
+
+
+def regions(root: Node, source: bytes, rules: Sequence[Rule]) -> list[tuple[int, int]]:
+    """Where the rules with `file_needles` can match: the top-level items holding a
+    file needle (`impl Drop for G {..}`, or the module around it). Conservative: an
+    item is the smallest span that surely holds the whole item the needle names."""
+    patterns = [p for rule in rules for p in needles_of(rule.match, "file_needles")]
+    if not patterns:
+        return []
+    lowered = source.lower()
+    hits = sorted(m.start() for pattern in patterns for m in pattern.finditer(lowered))
+    if not hits:
+        return []
+    items = root.children
+    starts = [item.start_byte for item in items]
+    found: list[tuple[int, int]] = []
+    for hit in hits:
+        index = bisect_right(starts, hit) - 1
+        item = items[index] if index >= 0 else None
+        if item is not None and item.end_byte > hit:
+            span = (item.start_byte, item.end_byte)
+        else:  # between items (in a comment, say): no item to hold a match
+            continue
+        if not found or found[-1] != span:
+            found.append(span)
+    return found
 
 
 def _texts(per_rule: Sequence[tuple[re.Pattern[bytes], ...]]) -> tuple[bytes, ...]:
@@ -76,9 +123,26 @@ def _texts(per_rule: Sequence[tuple[re.Pattern[bytes], ...]]) -> tuple[bytes, ..
 
 
 @lru_cache(maxsize=64)
-def _compiled(texts: tuple[bytes, ...], in_rules: tuple[bytes, ...]) -> Needles:
+def _compiled(
+    texts: tuple[bytes, ...], in_rules: tuple[bytes, ...], everywhere: tuple[bytes, ...]
+) -> Needles:
     in_macro_rules = _either(in_rules) if in_rules else None
-    return Needles(tuple(re.compile(text) for text in texts), _either(texts), in_macro_rules)
+    regional = tuple(text for text in texts if text not in everywhere)
+    return Needles(_passes(everywhere), _either(texts), in_macro_rules, _passes(regional))
+
+
+def _passes(texts: tuple[bytes, ...]) -> tuple[re.Pattern[bytes], ...]:
+    """One pattern per run over a file: needles that open with the same two letters
+    share one (sre factors the common literal prefix out, so the search stays fast);
+    identifier needles cannot overlap, so no span is lost to another's match."""
+    groups: dict[bytes, list[bytes]] = {}
+    for text in texts:
+        key = text[:2] if _LETTERS.fullmatch(text[:2]) else text
+        groups.setdefault(key, []).append(text)
+    return tuple(
+        _either(tuple(group)) if len(group) > 1 else re.compile(group[0])
+        for group in groups.values()
+    )
 
 
 def _either(texts: tuple[bytes, ...]) -> re.Pattern[bytes]:

@@ -6,6 +6,9 @@ the message should use). Each key is validated here so a typo fails at load time
 
 - `skip_parent_kinds: [kind]`   drop a match whose parent node has one of these kinds
 - `skip_in_macro_rules: bool`   drop matches inside `macro_rules!` bodies
+- `skip_in_tests: bool`         test code is outside the rule (an `assert!` is how a
+                                 test checks): matches there are no finding at all,
+                                 not even a suppressed one, also with --include-tests
 - `only_in_macros: [name]`      inside macro calls, look only into these macros
 - `only_in_items: [regex]`      keep a match only when an enclosing item label matches
 - `skip_in_items: [regex]`      drop a match when an enclosing item label matches
@@ -28,6 +31,10 @@ the message should use). Each key is validated here so a typo fails at load time
                                  sre finds fast: `word(?<!\\wword)` for `\\bword`. A needle
                                  that misses a match loses that finding, so
                                  `tests/core/test_needles.py` checks them on the corpus.
+- `file_needles: [regex]`        text a file must hold for the rule to run on it at
+                                 all (lowercased, like needles): panic-in-drop's
+                                 `drop for` keeps its query, which matches every
+                                 unwrap, from running on the files without a Drop impl
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ MATCH_KEYS = frozenset(
     {
         "skip_parent_kinds",
         "skip_in_macro_rules",
+        "skip_in_tests",
         "skip_infallible_conversions",
         "only_in_macros",
         "only_in_items",
@@ -51,6 +59,7 @@ MATCH_KEYS = frozenset(
         "lint_from",
         "literal_needs_array",
         "needles",
+        "file_needles",
     }
 )
 _PLACEHOLDER = re.compile(r"[a-z][a-z0-9_]*")
@@ -81,7 +90,12 @@ def parse_match(value: object, source: str) -> dict[str, object]:
     settings: dict[str, object] = {}
     for key, raw in value.items():
         where = f"{source}: match.{key}"
-        if key in ("skip_in_macro_rules", "literal_needs_array", "skip_infallible_conversions"):
+        if key in (
+            "skip_in_macro_rules",
+            "skip_in_tests",
+            "literal_needs_array",
+            "skip_infallible_conversions",
+        ):
             if not isinstance(raw, bool):
                 raise RuleLoadError(f"{where}: must be true or false")
             settings[key] = raw
@@ -97,7 +111,7 @@ def parse_match(value: object, source: str) -> dict[str, object]:
             settings[key] = frozenset(ids)
         elif key == "phrases":
             settings[key] = _phrases(raw, where)
-        elif key == "needles":
+        elif key in ("needles", "file_needles"):
             settings[key] = tuple(_needle(text, where) for text in _strings(raw, where))
         else:  # lint_from
             settings[key] = _choice(raw, where, allow_default=False)
@@ -119,8 +133,8 @@ def ids_of(match: Mapping[str, object], key: str) -> frozenset[str]:
     return value if isinstance(value, frozenset) else frozenset()
 
 
-def needles_of(match: Mapping[str, object]) -> tuple[re.Pattern[bytes], ...]:
-    value = match.get("needles", ())
+def needles_of(match: Mapping[str, object], key: str = "needles") -> tuple[re.Pattern[bytes], ...]:
+    value = match.get(key, ())
     return value if isinstance(value, tuple) else ()
 
 

@@ -28,10 +28,10 @@ from bot.core.clippy_config import DEFAULT_CLIPPY_CONFIG, ClippyConfig
 from bot.core.conversions import infallible_conversion
 from bot.core.fingerprint import fingerprint
 from bot.core.model import Finding, Problem, Rule, rule_names
-from bot.core.needles import needles_for
+from bot.core.needles import needles_for, regions
 from bot.core.occurrence import CompactItems
 from bot.core.occurrence import compact as _compact  # noqa: F401 - tests import it here
-from bot.core.rule_match import ids_of, lint_choice, phrases_of, regexes_of
+from bot.core.rule_match import ids_of, lint_choice, needles_of, phrases_of, regexes_of
 from bot.core.rust_macros import TOKEN_TREES, Batch, Layer, file_batch, parse_level, pending_trees
 from bot.core.rust_syntax import (
     SourceText,
@@ -163,17 +163,19 @@ def analyse_file(
         return FileAnalysis((), tuple(problems), parse_ms)
 
     file_is_test = test_file or is_test_path(path)
+    runnable = _present(rules, source, file_is_test=file_is_test)
     # A whole-file scan queries only around the rules' needles when each rule has them.
-    needles = needles_for(rules)
+    needles = needles_for(runnable)
     query_ranges = ranges
     if ranges is None and needles is not None:
-        query_ranges = needles.ranges(source)
+        query_ranges = needles.ranges(source, regions(root, source, runnable))
         if not query_ranges:
             return FileAnalysis((), tuple(problems), parse_ms)
     # One joined query per tree: every rule's patterns, then the macro token trees.
-    query, owners = combine_queries((*(rule.query for rule in rules), TOKEN_TREES))
-    macro_owner = len(rules)
+    query, owners = combine_queries((*(rule.query for rule in runnable), TOKEN_TREES))
+    macro_owner = len(runnable)
     found: dict[tuple[str, int, int], _Candidate] = {}
+    skips_tests = any(rule.match.get("skip_in_tests") for rule in runnable)
     too_deep = 0
     level = [file]
     while level:
@@ -190,7 +192,7 @@ def analyse_file(
                     trees.append(captures["tt"][0])
                     continue
                 layer = batch.layer_of(captures["flag"][0])
-                rule = rules[owners[pattern]]
+                rule = runnable[owners[pattern]]
                 if layer is None:
                     continue
                 candidate = _accept(scope, rule, batch, layer, captures, file_is_test=file_is_test)
@@ -204,8 +206,9 @@ def analyse_file(
                 ranges,
                 include_tests=expand_tests,
                 needles=needles,
-                # A scan that includes tests never asks whether a layer is test code.
-                mark_tests=not include_tests,
+                # A scan that includes tests asks whether a layer is test code only
+                # for rules that never look at tests.
+                mark_tests=not include_tests or skips_tests,
             )
             pending.extend(inner)
         level = parse_level(pending) if pending else []
@@ -240,6 +243,23 @@ def analyse_file(
     )
     findings = tuple(sorted(settled, key=_order))
     return FileAnalysis(findings, tuple(problems), parse_ms, left_out)
+
+
+def _present(rules: Sequence[Rule], source: bytes, *, file_is_test: bool) -> Sequence[Rule]:
+    """The rules that can match in this file: not those that skip test code in a test
+    file, nor those whose `file_needles` do not occur in `source`. The others' queries
+    (and needles) would only find matches to drop."""
+    if file_is_test:
+        rules = tuple(rule for rule in rules if not rule.match.get("skip_in_tests"))
+    wanted = [needles_of(rule.match, "file_needles") for rule in rules]
+    if not any(wanted):
+        return rules
+    lowered = source.lower()
+    return tuple(
+        rule
+        for rule, patterns in zip(rules, wanted, strict=True)
+        if not patterns or any(pattern.search(lowered) for pattern in patterns)
+    )
 
 
 def cap_problem(path: str, cap: int, left_out: int) -> Problem:
@@ -329,6 +349,12 @@ def _accept(
     parent = batch.ancestry.parent(flag)
     if parent is not None and parent.type in ids_of(rule.match, "skip_parent_kinds"):
         return None
+    in_test = None
+    if rule.match.get("skip_in_tests"):
+        # Before the item labels: most assertions sit in tests, and are dropped here.
+        in_test = file_is_test or layer.outer_test or batch.test(flag)
+        if in_test:
+            return None
     items = batch.items.around(flag, layer.within())
     labels = layer.outer_labels + items.labels
     # A macro_rules! body is not Rust yet (`@array [$($x)*]`); weak patterns skip it.
@@ -357,7 +383,11 @@ def _accept(
     # Asked last: it walks ancestors, and the filters above drop many matches first.
     suppressed = None
     reported_in_tests = scope.include_tests or rule.id in scope.clippy.report_in_tests
-    if not reported_in_tests and (file_is_test or layer.outer_test or batch.test(flag)):
+    if (
+        in_test is None
+        and not reported_in_tests
+        and (file_is_test or layer.outer_test or batch.test(flag))
+    ):
         if not KEEP_SUPPRESSED:
             return None
         suppressed = "test-code"

@@ -148,6 +148,11 @@ def pending_trees(
         # Nothing any rule looks for can hide in contents without these characters.
         if end <= start or not any(mark in contents for mark in (b".", b"[", b"!")):
             continue
+        # Blanked as it will be parsed: the needles must be where the queries look.
+        blanked = contents.replace(b"$", b" ")
+        # Most trees hold no needle at all: rule them out before the ancestor walks.
+        if needles is not None and not needles.found_in(blanked):
+            continue
         outer_test = layer.outer_test
         if not outer_test and (mark_tests or not include_tests):
             outer_test = batch.test(tree)
@@ -155,11 +160,9 @@ def pending_trees(
             continue
         items = batch.items.around(tree, layer.within())
         labels = layer.outer_labels + items.labels
-        if needles is not None:
-            # Blanked as it will be parsed: the needles must be where the queries look.
-            in_rules = any(label.startswith("macro_rules!") for label in labels)
-            if not needles.found_in(contents.replace(b"$", b" "), in_macro_rules=in_rules):
-                continue
+        in_rules = any(label.startswith("macro_rules!") for label in labels)
+        if needles is not None and in_rules and not needles.found_in(blanked, in_macro_rules=True):
+            continue
         outer_item = layer.outer_item
         if items.innermost is not None:
             outer_item = (items.innermost[0] + layer.delta, items.innermost[1] + layer.delta)
@@ -188,19 +191,30 @@ def parse_level(pending: Sequence[_Pending]) -> list[Batch]:
     (first clean parse wins, else fewest errors); error recovery makes a failing parse
     slow, and this way a tree meets a failing wrapper once when another one is clean.
     """
-    prefix, suffix = _WRAPPERS[0]
     batches: list[Batch] = []
-    todo = list(pending)
-    while todo:
-        batch, broken, swallowed = _parse_together(todo, prefix, suffix)
-        if batch is not None:
-            batches.append(batch)
-        batches.extend(_parse_alone(item, failed=1) for item in broken)
-        if len(swallowed) == len(todo):  # no progress: parse them alone
-            batches.extend(_parse_alone(item) for item in swallowed)
-            break
-        todo = swallowed
+    groups: dict[int, list[_Pending]] = {}
+    for item in pending:
+        groups.setdefault(_order(item)[0], []).append(item)
+    for first, group in groups.items():
+        prefix, suffix = _WRAPPERS[first]
+        todo = group
+        while todo:
+            batch, broken, swallowed = _parse_together(todo, prefix, suffix)
+            if batch is not None:
+                batches.append(batch)
+            batches.extend(_parse_alone(item, failed=1) for item in broken)
+            if len(swallowed) == len(todo):  # no progress: parse them alone
+                batches.extend(_parse_alone(item) for item in swallowed)
+                break
+            todo = swallowed
     return batches
+
+
+def _order(item: _Pending) -> tuple[int, ...]:
+    """The wrappers to try for `item`, in order: a macro call's contents are mostly
+    arguments (the tuple form first); a macro_rules! body is mostly statements and
+    items, which fail the tuple form and make error recovery slow (block form first)."""
+    return (1, 0, 2) if item.macro == "" else (0, 1, 2)
 
 
 def _parse_together(
@@ -244,13 +258,14 @@ def _parse_alone(item: _Pending, failed: int = 0) -> Batch:
     they are parsed only when no other is clean, to count their errors."""
     blanked = item.contents.replace(b"$", b" ")
     tried: dict[int, tuple[int, Node]] = {}
-    for index in (*range(failed, len(_WRAPPERS)), *range(failed)):
+    order = _order(item)
+    for index in (*order[failed:], *order[:failed]):
         prefix, suffix = _WRAPPERS[index]
         root = parse(prefix + blanked + suffix)
         tried[index] = (count_error_regions(root), root)
         if tried[index][0] == 0:
             break
-    best = min(tried, key=lambda index: (tried[index][0], index))
+    best = min(tried, key=lambda index: (tried[index][0], order.index(index)))
     return Batch(tried[best][1], (_layer(item, len(_WRAPPERS[best][0])),))
 
 

@@ -78,17 +78,33 @@ def count_error_regions(root: Node) -> int:
 
 
 class SourceText:
-    """One file's bytes with a line table for byte-offset to (line, column) lookups."""
+    """One file's bytes with byte-offset to (line, column) lookups.
+
+    A whole-file scan asks for the positions of a few findings, so lines are counted
+    lazily: from the nearest offset already resolved, with C-speed `bytes.count`
+    (building a table of every line start costs more than the lookups). The full table
+    is built only when a caller asks by line number (`line_span`, `line_count`).
+    """
 
     def __init__(self, source: bytes) -> None:
         self.source = source
-        # Each line starts one byte after the previous line's end (C-speed iteration).
-        lengths = map(len, source.split(b"\n")[:-1])
-        self.line_starts = list(accumulate(map((1).__add__, lengths), initial=0))
+        self._table: list[int] | None = None
+        # Resolved offsets (sorted) and their 1-based lines: counting resumes there.
+        self._known_offsets: list[int] = [0]
+        self._known_lines: list[int] = [1]
         # Per line: True when ASCII (column = byte distance), else the last (offset,
         # column) computed there, so a long line is decoded once, not once per finding.
         self._ascii: dict[int, bool] = {}
         self._last: dict[int, tuple[int, int]] = {}
+
+    @property
+    def line_starts(self) -> list[int]:
+        """Byte offset of each line's start (line 1 first); built on first use."""
+        if self._table is None:
+            # Each line starts one byte after the previous line's end (C-speed iteration).
+            lengths = map(len, self.source.split(b"\n")[:-1])
+            self._table = list(accumulate(map((1).__add__, lengths), initial=0))
+        return self._table
 
     @property
     def line_count(self) -> int:
@@ -96,18 +112,37 @@ class SourceText:
 
     def line_of(self, offset: int) -> int:
         """1-based line holding byte `offset`."""
-        return bisect_right(self.line_starts, offset)
+        if self._table is not None:
+            return bisect_right(self._table, offset)
+        offset = max(0, min(offset, len(self.source)))
+        index = bisect_right(self._known_offsets, offset) - 1
+        known = self._known_offsets[index]
+        line = self._known_lines[index] + self.source.count(b"\n", known, offset)
+        if known != offset:
+            self._known_offsets.insert(index + 1, offset)
+            self._known_lines.insert(index + 1, line)
+        return line
+
+    def line_start(self, offset: int) -> int:
+        """Byte offset where the line holding `offset` starts."""
+        return self.source.rfind(b"\n", 0, max(0, offset)) + 1
+
+    def line_end(self, offset: int) -> int:
+        """Byte offset just past the line holding `offset` (its newline included)."""
+        end = self.source.find(b"\n", offset)
+        return len(self.source) if end == -1 else end + 1
 
     def line_span(self, line: int) -> tuple[int, int]:
         """Byte range [start, end) of 1-based `line`, newline included."""
-        start = self.line_starts[line - 1]
-        end = self.line_starts[line] if line < len(self.line_starts) else len(self.source)
+        starts = self.line_starts
+        start = starts[line - 1]
+        end = starts[line] if line < len(starts) else len(self.source)
         return start, end
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of byte `offset`; a BOM on line 1 takes no column."""
         line = self.line_of(offset)
-        start = self.line_starts[line - 1]
+        start = self.line_start(offset)
         if line == 1 and self.source.startswith(_BOM):
             start = min(offset, len(_BOM))
         if self._line_is_ascii(line, start):
@@ -126,8 +161,7 @@ class SourceText:
     def _line_is_ascii(self, line: int, start: int) -> bool:
         known = self._ascii.get(line)
         if known is None:
-            end = self.line_starts[line] if line < len(self.line_starts) else len(self.source)
-            known = self._ascii[line] = self.source[start:end].isascii()
+            known = self._ascii[line] = self.source[start : self.line_end(start)].isascii()
         return known
 
     def _at_char_start(self, offset: int) -> bool:

@@ -93,7 +93,7 @@ def settle(
             )
             suppressed = suppressed or _configured(hit, finding, clippy)
         context = contexts.at(around, max(hit.end_byte, hit.start_byte))
-        graded = _graded(hit, finding, context, text, line_offset)
+        graded = _graded(hit, finding, context, text)
         settled.append(_final(finding, message, suppressed, graded))
     return settled
 
@@ -134,11 +134,10 @@ def _spot_step(levels: LintLevels, above: _Spot, node: Node) -> _Spot:
     return enclosing(above[0], node), levels.with_own(above[1], node)
 
 
-def _graded(hit: Hit, finding: Finding, context: Context, text: SourceText, offset: int) -> Grade:
-    local = finding.line - offset
+def _graded(hit: Hit, finding: Finding, context: Context, text: SourceText) -> Grade:
     line_text = ""
-    if 1 <= local <= text.line_count:
-        start, end = text.line_span(local)
+    if 0 <= hit.start_byte <= len(text.source):  # the flagged start's line
+        start, end = text.line_start(hit.start_byte), text.line_end(hit.start_byte)
         if end - start <= MAX_SUGGESTION_LINE_BYTES:
             line_text = text.text(start, end).rstrip("\r\n")
     return grade(finding, context, in_const=hit.in_const, line_text=line_text)

@@ -6,7 +6,7 @@ Test code may unwrap freely, so findings there are skipped unless asked for.
 from __future__ import annotations
 
 import re
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import PurePosixPath
 
 from tree_sitter import Node
@@ -19,6 +19,7 @@ _TEST_MACROS = frozenset({"proptest", "quickcheck"})
 _TOKEN = re.compile(r'\s*(?:([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\]|\\.)*")|(.))', re.DOTALL)
 
 
+@lru_cache(maxsize=4096)
 def is_test_path(path: str) -> bool:
     """True for files under a `tests`, `benches` or `examples` directory, and `build.rs`."""
     parts = PurePosixPath(path.replace("\\", "/")).parts

@@ -23,7 +23,10 @@ RULES = load_rules()
 # The same rules without needles: the engine then queries every node and parses
 # every macro's contents, as it did before needles existed.
 EVERYWHERE = tuple(
-    dataclasses.replace(rule, match={k: v for k, v in rule.match.items() if k != "needles"})
+    dataclasses.replace(
+        rule,
+        match={k: v for k, v in rule.match.items() if k not in ("needles", "file_needles")},
+    )
     for rule in RULES
 )
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -45,11 +48,23 @@ EDGE_CASES = [
     "impl Drop for G { fn drop(&mut self) { std::process::exit(1); unreachable!(); } }",
     "fn f() { let c = cell.borrow_mut(); todo!(); unimplemented!(); x.get_unchecked(0); }",
     'fn f() { json!({"a": rows[i], "b": [1, 2]}); impl_int!(i8[len = 4] as u32); }',
+    # panic-in-drop runs only in files with a Drop impl, and only there looks for the
+    # needles no other rule has (in a test file: `assert`).
+    "fn f() { assert!(a); }\nmod m {\n    impl<T> core::ops::Drop\n    for G<T> {\n"
+    '        fn drop(&mut self) { assert_eq!(self.n, 0); format!("{}", x.unwrap()); }\n'
+    "    }\n}\nfn g() { assert!(b); } // impl Drop for nothing\n",
+    "macro_rules! guard { ($t:ty) => { impl Drop for $t { fn drop(&mut self) {\n"
+    "    assert!(self.ok); } } }; }\n#[test]\nfn t() { assert!(c); }\n",
+    # A `[` after `= `, `: `, `, `, `=> `... opens an array or a slice type, never an index.
+    "fn f(t: [u8; 4]) -> [u8; 2] { let a = [1, 2]; g(a, [3]); let b = &mut [0u8; 4];\n"
+    "    match x { _ => [t[0], t\n\t[1], t [2], (t) [3]] }; let c: &'static [u8] = &b [..]; }",
 ]
 
 
-def _findings(source: bytes, rules: tuple[Rule, ...], **options: bool) -> tuple[Finding, ...]:
-    return analyse_file("src/lib.rs", source, None, rules, **options).findings
+def _findings(
+    source: bytes, rules: tuple[Rule, ...], *, path: str = "src/lib.rs", **options: bool
+) -> tuple[Finding, ...]:
+    return analyse_file(path, source, None, rules, **options).findings
 
 
 def _sources() -> list[bytes]:
@@ -57,11 +72,40 @@ def _sources() -> list[bytes]:
     return corpus + [dedent(code).encode() for code in EDGE_CASES]
 
 
+@pytest.mark.parametrize("path", ["src/lib.rs", "tests/it.rs"])
 @pytest.mark.parametrize("include_tests", [True, False])
-def test_needles_change_no_finding_on_the_corpus_and_edge_cases(include_tests: bool) -> None:
+def test_needles_change_no_finding_on_the_corpus_and_edge_cases(
+    include_tests: bool, path: str
+) -> None:
     for source in _sources():
-        expected = _findings(source, EVERYWHERE, include_tests=include_tests)
-        assert _findings(source, RULES, include_tests=include_tests) == expected
+        expected = _findings(source, EVERYWHERE, include_tests=include_tests, path=path)
+        assert _findings(source, RULES, include_tests=include_tests, path=path) == expected
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [(-3, [(5, "assert_eq!(self.n, 0)"), (5, "x.unwrap()")]), (-2, [(2, "assert!(self.ok)")])],
+)
+def test_panic_in_drop_fires_in_a_test_file_where_only_it_wants_assert(
+    case: int, expected: list[tuple[int, str]]
+) -> None:
+    """In a test file assert-in-production does not run, so `assert` is a needle of
+    panic-in-drop alone, looked for only in the items holding `Drop for`."""
+    found = _findings(
+        dedent(EDGE_CASES[case]).encode(), RULES, include_tests=True, path="tests/it.rs"
+    )
+    assert [(f.line, f.snippet) for f in found if f.rule == "panic-in-drop"] == expected
+    assert not [f for f in found if f.rule == "assert-in-production"]
+
+
+def test_regional_needles_are_looked_for_only_inside_the_regions() -> None:
+    rules = tuple(r for r in RULES if r.id in ("panic-in-drop", "unwrap-used"))
+    needles = needles_for(rules)
+    assert needles is not None
+    gap = b" " * 200
+    source = b"assert!(a);" + gap + b"x.unwrap();" + gap + b"assert!(b);"
+    assert needles.ranges(source) == [(213, 219)]  # unwrap is everywhere, assert regional
+    assert needles.ranges(source, [(422, 433)]) == [(213, 219), (422, 428)]
 
 
 def test_every_shipped_rule_has_needles_so_whole_files_are_queried_around_them() -> None:

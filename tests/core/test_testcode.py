@@ -49,6 +49,29 @@ def test_include_tests_keeps_test_findings_unsuppressed() -> None:
     assert [(f.line, f.suppressed) for f in found] == [(3, None)]
 
 
+@pytest.mark.parametrize("include_tests", [False, True])
+@pytest.mark.parametrize("path", ["src/lib.rs", "tests/it.rs"])
+def test_assertions_in_test_code_are_no_finding_at_all(include_tests: bool, path: str) -> None:
+    """An assert! is how a test checks: not a suppressed finding, and not one with
+    --include-tests (which would list every assertion of the test suite)."""
+    code = """\
+    fn real(n: usize) { assert!(n < 8); }
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn it_works() { assert_eq!(f(), 1); x.unwrap(); }
+        macro_rules! check { () => { assert!(g()) } }
+        fn helper() { vec![assert_ne!(a, b)]; }
+    }
+    """
+    source = dedent(code).encode()
+    found = analyse_file(path, source, None, RULES, include_tests=include_tests).findings
+    asserts = [f.line for f in found if f.rule == "assert-in-production"]
+    assert asserts == ([] if path.startswith("tests/") else [1])
+    # Other rules still report (or mark) test code as before.
+    assert [f.line for f in found if f.rule == "unwrap-used"] == [5]
+
+
 @pytest.mark.parametrize(
     "attribute",
     [
