@@ -12,7 +12,9 @@ parse of each file. All three are measured in turn in the same run (after one wa
 scan, which compiles the queries) as CPU time of this process, so other load on the
 machine affects them alike and little. `--profile` adds a cProfile summary of one scan
 of all the crates (the `--top` functions by own time, then by cumulative time), so the
-hot spots are visible.
+hot spots are visible. `--floor` adds the engine's floor: the shipped scan with every
+match dropped at its first filter (parse, needles, queries, macro contents, no per-match
+work), which shows how much of the ratio this design spends before any finding.
 
 The issue's target: scan/parse <= 1.5.
 """
@@ -25,10 +27,12 @@ import io
 import pstats
 import statistics
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.core import rust
 from bot.core.model import Finding
 from bot.core.rust_syntax import parse
 from bot.core.scan import ScanOptions, ScanTarget, scan
@@ -61,21 +65,42 @@ def scan_all(
 
 @dataclass(frozen=True)
 class Timing:
-    """Median CPU ms of one crate: parse-only, the shipped scan, the accuracy scan."""
+    """Median CPU ms of one crate: parse-only, the shipped scan, the accuracy scan, and
+    (with `floor`) the shipped scan keeping no match."""
 
     parse: float
     default: float
     accuracy: float
+    floor: float | None = None
 
 
-def timings(sources: Mapping[str, bytes], runs: int = RUNS) -> Timing:
-    """Medians of `runs` rounds, each measuring all three in turn (CPU time)."""
+@contextmanager
+def no_match_kept() -> Iterator[None]:
+    """The scan engine's floor: every file parsed, needles found, queries run, macro
+    contents parsed and queried, but every match dropped at its first filter, so no
+    per-match work (filters, positions, messages, fingerprints, grading) is done."""
+    real = rust._accept
+    rust._accept = lambda *args, **kwargs: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        rust._accept = real
+
+
+def timings(sources: Mapping[str, bytes], runs: int = RUNS, *, floor: bool = False) -> Timing:
+    """Medians of `runs` rounds, each measuring all of them in turn (CPU time)."""
     parses: list[float] = []
     defaults: list[float] = []
     accuracies: list[float] = []
+    floors: list[float] = []
     scan_all(sources)  # warm up: query compilation is cached
     scan_all(sources, enable=frozenset())
     for _ in range(runs):
+        if floor:
+            with no_match_kept():
+                started = time.process_time()
+                scan_all(sources, enable=frozenset())
+                floors.append((time.process_time() - started) * 1000)
         started = time.process_time()
         for source in sources.values():
             parse(source)
@@ -87,7 +112,10 @@ def timings(sources: Mapping[str, bytes], runs: int = RUNS) -> Timing:
         scan_all(sources)
         accuracies.append((time.process_time() - started) * 1000)
     return Timing(
-        statistics.median(parses), statistics.median(defaults), statistics.median(accuracies)
+        statistics.median(parses),
+        statistics.median(defaults),
+        statistics.median(accuracies),
+        statistics.median(floors) if floors else None,
     )
 
 
@@ -113,36 +141,46 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=RUNS, help="timed runs per crate (median)")
     parser.add_argument("--profile", action="store_true", help="print a cProfile summary")
     parser.add_argument("--top", type=int, default=30, help="functions in the profile")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time the engine's floor: the shipped scan keeping no match",
+    )
     args = parser.parse_args(argv)
     crates = {_name(crate): read_sources(crate) for crate in args.crates}
     print(f"median of {args.runs}, same run; CPU ms")
+    floor_head = " floor (no match kept) | ratio |" if args.floor else ""
     print(
         "| crate | .rs files | KiB | parse-only | scan (default rules) | ratio "
-        "| scan (+ integer-division) | ratio |"
+        f"| scan (+ integer-division) | ratio |{floor_head}"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    totals = [0, 0, 0.0, 0.0, 0.0]
+    print("|---|---|---|---|---|---|---|---|" + ("---|---|" if args.floor else ""))
+    totals = [0, 0, 0.0, 0.0, 0.0, 0.0]
     for name, sources in crates.items():
-        timing = timings(sources, args.runs)
+        timing = timings(sources, args.runs, floor=args.floor)
         kib = sum(len(source) for source in sources.values()) // 1024
         print(_row(name, len(sources), kib, timing), flush=True)
         for index, value in enumerate(
-            (len(sources), kib, timing.parse, timing.default, timing.accuracy)
+            (len(sources), kib, timing.parse, timing.default, timing.accuracy, timing.floor or 0)
         ):
             totals[index] += value
-    files, kib, *sums = totals
-    print(_row("**all**", int(files), int(kib), Timing(*sums)))
+    files, kib, parse_ms, default_ms, accuracy_ms, floor_ms = totals
+    total = Timing(parse_ms, default_ms, accuracy_ms, floor_ms if args.floor else None)
+    print(_row("**all**", int(files), int(kib), total))
     if args.profile:
         print(profile(crates, args.top))
     return 0
 
 
 def _row(name: str, files: int, kib: int, timing: Timing) -> str:
-    return (
+    row = (
         f"| {name} | {files} | {kib} | {timing.parse:.0f} "
         f"| {timing.default:.0f} | {timing.default / timing.parse:.2f} "
         f"| {timing.accuracy:.0f} | {timing.accuracy / timing.parse:.2f} |"
     )
+    if timing.floor is not None:
+        row += f" {timing.floor:.0f} | {timing.floor / timing.parse:.2f} |"
+    return row
 
 
 def _name(crate: Path) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import string
 import time
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -167,8 +168,15 @@ def analyse_file(
     # A whole-file scan queries only around the rules' needles when each rule has them.
     needles = needles_for(runnable)
     query_ranges = ranges
-    if ranges is None and needles is not None:
-        query_ranges = needles.ranges(source, regions(root, source, runnable))
+    # Where the rules with `file_needles` can match (None: anywhere).
+    regional: list[tuple[int, int]] | None = None
+    if needles is not None:
+        # Every match overlaps a needle, so querying around the needles finds them all;
+        # with changed lines, only needles a match starting on one of them can reach.
+        regional = regions(root, source, runnable)
+        query_ranges = needles.ranges(source, regional)
+        if ranges is not None:
+            query_ranges = reachable_from(root, query_ranges, ranges)
         if not query_ranges:
             return FileAnalysis((), tuple(problems), parse_ms)
     # One joined query per tree: every rule's patterns, then the macro token trees.
@@ -176,6 +184,7 @@ def analyse_file(
     macro_owner = len(runnable)
     found: dict[tuple[str, int, int], _Candidate] = {}
     skips_tests = any(rule.match.get("skip_in_tests") for rule in runnable)
+    regional_ids = {rule.id for rule in runnable if needles_of(rule.match, "file_needles")}
     too_deep = 0
     level = [file]
     while level:
@@ -195,6 +204,12 @@ def analyse_file(
                 rule = runnable[owners[pattern]]
                 if layer is None:
                     continue
+                if regional is not None and rule.id in regional_ids:
+                    # Cheap before the filters: the joined query finds panic-in-drop's
+                    # patterns at every unwrap another rule's needle brought it to.
+                    at = captures["flag"][0].start_byte + layer.delta
+                    if not _inside(regional, at):
+                        continue
                 candidate = _accept(scope, rule, batch, layer, captures, file_is_test=file_is_test)
                 if candidate is not None:
                     found.setdefault((rule.id, candidate.start, candidate.end), candidate)
@@ -260,6 +275,40 @@ def _present(rules: Sequence[Rule], source: bytes, *, file_is_test: bool) -> Seq
         for rule, patterns in zip(rules, wanted, strict=True)
         if not patterns or any(pattern.search(lowered) for pattern in patterns)
     )
+
+
+def reachable_from(
+    root: Node, needle_ranges: Sequence[tuple[int, int]], changed: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """The needle ranges a match starting on a changed byte could overlap. A match lies
+    inside one top-level item and starts at or before its needle (an index expression
+    starts at its object, maybe lines above the `[`), so a needle range counts when a
+    changed range meets the stretch from its item's start to the range's end. Sorted,
+    disjoint `changed` ranges in, the kept needle ranges out, in order."""
+    starts = [item.start_byte for item in root.children]
+    kept: list[tuple[int, int]] = []
+    for start, end in needle_ranges:
+        index = bisect_right(starts, start) - 1
+        item_start = starts[index] if index >= 0 else 0
+        # The first changed range ending after item_start: does it begin before `end`?
+        first = bisect_right(changed, item_start, key=_span_end)
+        if first < len(changed) and changed[first][0] < end:
+            kept.append((start, end))
+    return kept
+
+
+def _span_end(span: tuple[int, int]) -> int:
+    return span[1]
+
+
+def _inside(spans: Sequence[tuple[int, int]], offset: int) -> bool:
+    """Whether `offset` lies in one of the sorted, disjoint `spans`."""
+    index = bisect_right(spans, offset, key=_span_start) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
+
+
+def _span_start(span: tuple[int, int]) -> int:
+    return span[0]
 
 
 def cap_problem(path: str, cap: int, left_out: int) -> Problem:
@@ -335,6 +384,10 @@ def _accept(
     flag = captures["flag"][0]
     anchor = captures.get("start", [flag])[0]
     if not (layer.contains(flag) and layer.contains(anchor)):
+        return None
+    # An ERROR right inside the flagged node means error recovery made it up: the
+    # `"a": [1]` of a json!-style macro parses as `"a" <ERROR> [1]`, an "index".
+    if flag.has_error and any(child.is_error for child in flag.children):
         return None
     # Custom macros take DSLs (`impl_int!(i8[len = 4] as u32)`) where weak patterns like
     # indexing are not Rust; such rules look only inside the macros they list.

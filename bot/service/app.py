@@ -184,8 +184,8 @@ async def _webhook(request: web.Request) -> web.Response:
     payload, text = parsed
     ctx = make_context(delivery, event, payload, payload_json=text)
     counted = request.app[METRICS_KEY].deliveries
-    if not request.app[ROUTER_KEY].handles(ctx.event, ctx.action):
-        ctx.logger.debug("no handler for %s", ctx.key)
+    if not request.app[ROUTER_KEY].handles(ctx.event, ctx.action, ctx.payload):
+        ctx.logger.debug("nothing to do for %s", ctx.key)
         counted.labels(event, "ignored").inc()
         return web.Response(status=204)
     try:

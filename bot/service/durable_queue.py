@@ -225,7 +225,9 @@ class DurableQueue:
         ctx = make_context(job.delivery_id, job.event, json.loads(job.payload_json))
         if job.attempts > self._policy.max_attempts:
             # Leases ran out this often: the job kills or hangs its worker. Stop trying.
-            await self._bury(job, ctx, f"gave up after {job.attempts - 1} attempt(s)")
+            # (This claim is not an attempt: the job is not run again.)
+            gone = "every attempt ended with its worker gone or hung (the lease expired)"
+            await self._bury(job, ctx, gone, attempts=job.attempts - 1)
             return
         started = self._clock()
         handling = asyncio.create_task(self._handle(ctx))
@@ -253,7 +255,7 @@ class DurableQueue:
             await self._db(self._store.complete, job, self._clock())
             self._count("done")
         elif job.attempts >= self._policy.max_attempts:
-            await self._bury(job, ctx, error)
+            await self._bury(job, ctx, error, attempts=job.attempts)
         else:
             delay = self._policy.backoff(job.attempts)
             ctx.logger.warning("attempt %d failed (%s); retry in %.1fs", job.attempts, error, delay)
@@ -295,10 +297,10 @@ class DurableQueue:
                 handling.cancel()
                 return
 
-    async def _bury(self, job: ClaimedJob, ctx: EventContext, error: str) -> None:
+    async def _bury(self, job: ClaimedJob, ctx: EventContext, error: str, *, attempts: int) -> None:
         await self._db(self._store.bury, job, self._clock(), error)
         self._count("dead")
-        ctx.logger.error("job dead-lettered after %d attempt(s): %s", job.attempts, error)
+        ctx.logger.error("job dead-lettered after %d attempt(s): %s", attempts, error)
         if self._dead_letter is None:
             return
         try:

@@ -24,6 +24,9 @@ __all__ = [
 ]
 
 Handler = Callable[["EventContext"], Awaitable[None]]
+# A pure, cheap test of a verified payload, asked in the web process before storing it:
+# False means the handler would do nothing with this delivery (a push to a feature branch).
+Wants = Callable[[Mapping[str, Any]], bool]
 PRKey = tuple[str, int]  # (repository full name, pull request number)
 
 _logger = logging.getLogger("panicscan.service.events")
@@ -117,12 +120,17 @@ class Router:
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[Handler]] = {}
+        self._wants: dict[Handler, Wants] = {}
 
-    def on(self, key: str, handler: Handler) -> None:
+    def on(self, key: str, handler: Handler, *, wants: Wants | None = None) -> None:
+        """Route `key` to `handler`; with `wants`, only deliveries it accepts are stored
+        for it (the others are answered 204 at once)."""
         event, _, action = key.partition(".")
         if not event or "." in action or key.endswith("."):
             raise ValueError(f"handler key must be 'event' or 'event.action', got {key!r}")
         self._handlers.setdefault(key, []).append(handler)
+        if wants is not None:
+            self._wants[handler] = wants
         _logger.debug("registered handler %s for %s", getattr(handler, "__name__", handler), key)
 
     def registered(self) -> frozenset[str]:
@@ -140,5 +148,21 @@ class Router:
                 unique.append(handler)
         return unique
 
-    def handles(self, event: str, action: str | None) -> bool:
-        return bool(self.route(event, action))
+    def handles(
+        self, event: str, action: str | None, payload: Mapping[str, Any] | None = None
+    ) -> bool:
+        """Whether some handler takes this delivery (given `payload`, one that wants it)."""
+        handlers = self.route(event, action)
+        if payload is None:
+            return bool(handlers)
+        return any(self._wanted(handler, payload) for handler in handlers)
+
+    def _wanted(self, handler: Handler, payload: Mapping[str, Any]) -> bool:
+        wants = self._wants.get(handler)
+        if wants is None:
+            return True
+        try:
+            return wants(payload)
+        except Exception:  # a prefilter bug must not lose the delivery: store it
+            _logger.exception("prefilter of %s failed; the delivery is kept", handler)
+            return True

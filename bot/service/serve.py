@@ -127,9 +127,11 @@ def _metrics_dir() -> str:
     try:
         return tempfile.mkdtemp(prefix="panicscan-metrics-")
     except OSError as exc:
+        # Not tempfile.gettempdir() here: with no usable directory at all it raises too.
+        where = os.environ.get("TMPDIR") or "the temp directory"
         raise ConfigError(
             "PANICSCAN_WORKER_PROCESSES: cannot make a directory for the worker processes' "
-            f"metrics under {tempfile.gettempdir()!r} (set TMPDIR to a writable one): {exc}"
+            f"metrics under {where!r} (set TMPDIR to a writable one): {exc}"
         ) from exc
 
 

@@ -179,3 +179,39 @@ def _rule_with_needles(needles: object) -> str:
 def test_bad_needles_are_refused_at_load_time(needles: object, problem: str) -> None:
     with pytest.raises(RuleLoadError, match=problem):
         parse_rule(_rule_with_needles(needles), "unwrap-used.yml")
+
+
+def _changed_patterns(source: bytes) -> list[frozenset[int]]:
+    lines = source.count(b"\n") + 1
+    every = range(1, lines + 1)
+    return [
+        frozenset(every),
+        frozenset(n for n in every if n % 2),
+        frozenset(n for n in every if n % 3 == 0),
+        frozenset({1}),
+        frozenset({lines}),
+    ]
+
+
+@pytest.mark.parametrize("include_tests", [True, False])
+def test_needles_change_no_finding_on_changed_lines_either(include_tests: bool) -> None:
+    """A pull request's scan queries only the needles a match starting on a changed
+    line can reach; it must find what querying the changed lines themselves finds."""
+    for source in _sources():
+        for changed in _changed_patterns(source):
+            fast = analyse_file("src/lib.rs", source, changed, RULES, include_tests=include_tests)
+            slow = analyse_file(
+                "src/lib.rs", source, changed, EVERYWHERE, include_tests=include_tests
+            )
+            assert fast.findings == slow.findings, (source[:80], sorted(changed)[:5])
+
+
+def test_a_match_starting_on_a_changed_line_is_found_when_its_needle_is_not_changed() -> None:
+    # Changed: lines 2 and 5, where an index and a division start; their `[` and `/`
+    # (the needles) sit on unchanged lines below.
+    source = (
+        b"fn f() {\n    let y = compute(\n        a,\n    )[i];\n"
+        b"    let z = total(\n        a,\n    ) / n;\n}\n"
+    )
+    found = analyse_file("src/lib.rs", source, frozenset({2, 5}), RULES).findings
+    assert [(f.rule, f.line) for f in found] == [("index-or-slice", 2), ("integer-division", 5)]

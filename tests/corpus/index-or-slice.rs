@@ -25,3 +25,9 @@ const TABLE: [u8; 2] = [1, 2];
 struct Holder {
     buf: [u8; 16],
 }
+
+fn json_dsl(rows: &[u8], i: usize) {
+    // Inside json!-style macros `"a": [1]` parses as `"a" <ERROR> [1]`: no index.
+    let _ = json!({"Array": [true], "b": [{"c": 1}], "Frog": ["Henry", []], "n": rows[i]});
+    // ^ index-or-slice
+}

@@ -290,3 +290,37 @@ async def test_a_worker_that_loses_its_lease_stops_the_job(database_url: str) ->
         assert thief.complete(stolen, time.time())
         thief.close()
         assert queue.store.job_counts()["done"] == 1
+
+
+async def test_a_job_whose_worker_dies_every_time_is_dead_lettered_with_a_plain_count(
+    database_url: str,  # noqa: F811
+    caplog: Any,
+) -> None:
+    """A job whose lease runs out on every attempt (it kills or hangs its worker) is not
+    run again: reported once, with the number of attempts it really had."""
+    from bot.service.durable_queue import job_from_context
+
+    reported: list[str] = []
+
+    async def dead_letter(ctx: EventContext, reason: str) -> None:
+        reported.append(reason)
+
+    async def never(ctx: EventContext) -> None:
+        raise AssertionError("a job past its attempts must not run again")
+
+    store = open_store(database_url)
+    store.migrate()
+    past = time.time() - 1000
+    store.accept(job_from_context(pr_event("d-poison", 1)), past)
+    for attempt in range(FAST.max_attempts):  # each claim's worker "dies": lease expires
+        assert store.claim(past + 10 * (attempt + 1), 1) is not None
+    store.close()
+    router = Router()
+    router.on("pull_request", never)
+    with caplog.at_level("ERROR"):
+        async with queue_on(database_url, router, dead_letter=dead_letter) as queue:
+            queue.wake()
+            assert await queue.drain(10)
+            assert queue.store.job_counts()["dead"] == 1
+    assert reported == ["every attempt ended with its worker gone or hung (the lease expired)"]
+    assert f"after {FAST.max_attempts} attempt(s)" in caplog.text

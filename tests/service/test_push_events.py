@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any, cast
 
 import yaml
+from service_harness import running_service
 
-from bot.service.events import make_context
-from bot.service.handlers.push import PUSH_COMMITS_LISTED, PushHandler, touches_config
+from bot.service.events import EventContext, Router, make_context
+from bot.service.handlers.push import PUSH_COMMITS_LISTED, PushHandler, touches_config, wants_push
 from bot.service.handlers.review_cycle import ReviewCycle
 from bot.service.waiver_store import MemoryWaiverStore
 from bot.service.wiring import build_router
@@ -73,3 +74,53 @@ def test_the_app_manifest_subscribes_to_exactly_the_events_the_bot_handles() -> 
         "installation",
         "installation_repositories",
     }
+
+
+def test_the_web_process_keeps_only_pushes_that_can_change_a_config() -> None:
+    config = [{"added": [], "modified": ["clippy.toml"], "removed": []}]
+    assert wants_push(_push(commits=config))
+    assert not wants_push(_push())  # the default branch, but no config file touched
+    assert not wants_push(_push("refs/heads/feature", commits=config))
+    assert not wants_push(_push("refs/tags/v1", commits=config))
+    # Too malformed to tell: stored, and the handler logs what is missing.
+    assert wants_push({"ref": "refs/heads/main"})
+    assert wants_push({})
+
+
+async def test_pushes_that_cannot_matter_are_answered_204_and_never_stored() -> None:
+    changed: list[str] = []
+
+    async def config_changed(repo: str) -> None:
+        changed.append(repo)
+
+    router = Router()
+    router.on("push", PushHandler(config_changed).handle, wants=wants_push)
+    config = [{"added": [".github/panicscan.yml"], "modified": [], "removed": []}]
+    async with running_service(router) as svc:
+        feature = await svc.post(
+            "push", _push("refs/heads/feature", commits=config), delivery="p-1"
+        )
+        code_only = await svc.post("push", _push(), delivery="p-2")
+        relevant = await svc.post("push", _push(commits=config), delivery="p-3")
+        assert await svc.queue.drain(5)
+        assert svc.queue.stats.accepted == 1
+    assert (feature.status, code_only.status, relevant.status) == (204, 204, 202)
+    assert changed == ["acme/widgets"]
+
+
+async def test_a_failing_prefilter_keeps_the_delivery() -> None:
+    seen: list[str] = []
+
+    async def handler(ctx: EventContext) -> None:
+        seen.append(ctx.delivery_id)
+
+    def broken(payload: Any) -> bool:
+        raise KeyError("bug")
+
+    router = Router()
+    router.on("push", handler, wants=broken)
+    async with running_service(router) as svc:
+        reply = await svc.post("push", _push(), delivery="p-9")
+        assert await svc.queue.drain(5)
+    assert reply.status == 202
+    assert seen == ["p-9"]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -100,3 +101,25 @@ def test_a_bad_port_option_is_one_line_like_a_bad_variable(tmp_path: Path) -> No
         assert run.returncode == 2, run.stderr
         assert "Traceback" not in run.stderr
         assert "PANICSCAN_PORT" in run.stderr.strip().splitlines()[-1]
+
+
+def test_no_usable_temp_directory_names_tmpdir_not_the_listen_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With no temp directory at all, tempfile raises even when asked where it looked."""
+    import tempfile
+
+    from bot.errors import ConfigError
+    from bot.service import serve
+
+    def nowhere(*args: object, **kwargs: object) -> str:
+        raise FileNotFoundError("No usable temporary directory found")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", nowhere)
+    monkeypatch.setattr(tempfile, "gettempdir", nowhere)
+    monkeypatch.setenv("TMPDIR", "/nonexistent/tmp")
+    with pytest.raises(ConfigError) as caught:
+        serve._metrics_dir()
+    message = str(caught.value)
+    assert "TMPDIR" in message and "/nonexistent/tmp" in message
+    assert "PANICSCAN_HOST" not in message

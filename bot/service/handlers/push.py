@@ -3,7 +3,8 @@
 Configs (`.github/panicscan.yml`, also in the owner's `.github` repository, and
 clippy.toml) are read from the default branch and cached; a push there that touches
 one of them, or whose file list is incomplete, marks the cache stale. Pushes to other
-branches change nothing the bot reads, and are dropped at once.
+branches, or that touch no config, change nothing the bot reads: the web process
+answers them 204 without storing them (`wants_push`), which is most pushes.
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ def touches_config(payload: Mapping[str, Any]) -> bool:
             if any(p in CONFIG_FILES for p in paths if isinstance(p, str)):
                 return True
     return False
+
+
+def wants_push(payload: Mapping[str, Any]) -> bool:
+    """Whether a push can matter (the web process asks before storing it): one to the
+    default branch that may touch a config file, or one too malformed to tell."""
+    default = get_path(payload, "repository", "default_branch", type=str)
+    ref = get_path(payload, "ref", type=str)
+    if default is None or ref is None:
+        return True  # the handler logs what is missing
+    return ref == f"refs/heads/{default}" and touches_config(payload)
 
 
 class PushHandler:
