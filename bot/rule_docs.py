@@ -72,7 +72,14 @@ def render_rule_page(rule: Rule) -> str:
             f"- {lints} (or `#[expect(..)]`) on the item, an enclosing item or module, or"
             " `#![allow(..)]` for the crate"
         )
-    lines += ["- test code is reported as suppressed unless `--include-tests` is given", ""]
+    if rule.match.get("skip_in_tests"):
+        lines.append(
+            "- test code is never looked at, also not with `--include-tests`: this rule's"
+            " findings are about production code only"
+        )
+    else:
+        lines.append("- test code is reported as suppressed unless `--include-tests` is given")
+    lines.append("")
     return "\n".join(lines)
 
 

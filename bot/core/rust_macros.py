@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tree_sitter import Node
 
@@ -103,6 +103,10 @@ class _Pending:
     outer_test: bool
     depth: int
     macro: str
+    # The token tree itself (in its batch's tree, file offset = node offset + delta):
+    # where a macro's own syntax (`json!`'s `"a": x`) fails, its pieces parse alone.
+    tree: Node | None = field(default=None, compare=False, repr=False)
+    delta: int = 0
 
 
 def _macro_name(tree: Node, ancestry: Ancestry) -> str:
@@ -175,6 +179,8 @@ def pending_trees(
                 outer_test,
                 layer.depth + 1,
                 _macro_name(tree, batch.ancestry),
+                tree,
+                layer.delta,
             )
         )
     return pending
@@ -202,9 +208,11 @@ def parse_level(pending: Sequence[_Pending]) -> list[Batch]:
             batch, broken, swallowed = _parse_together(todo, prefix, suffix)
             if batch is not None:
                 batches.append(batch)
-            batches.extend(_parse_alone(item, failed=1) for item in broken)
+            for item in broken:
+                batches.extend(_parse_alone_or_pieces(item, failed=1))
             if len(swallowed) == len(todo):  # no progress: parse them alone
-                batches.extend(_parse_alone(item) for item in swallowed)
+                for item in swallowed:
+                    batches.extend(_parse_alone_or_pieces(item))
                 break
             todo = swallowed
     return batches
@@ -267,6 +275,62 @@ def _parse_alone(item: _Pending, failed: int = 0) -> Batch:
             break
     best = min(tried, key=lambda index: (tried[index][0], order.index(index)))
     return Batch(tried[best][1], (_layer(item, len(_WRAPPERS[best][0])),))
+
+
+# What separates the pieces of a macro's own syntax: `"a": x, "b": y` (json!),
+# `_ = tick => v[1],` (select!), `key = value; other = value`.
+_PIECE_SEPARATORS = frozenset({",", ";", ":", "=>", "=", "|"})
+MAX_PIECE_DEPTH = 4
+
+
+def _parse_alone_or_pieces(item: _Pending, failed: int = 0) -> list[Batch]:
+    """`_parse_alone`; but when no wrapper parses a macro call's contents cleanly, the
+    contents are the macro's own syntax (`json!({"a": m.get("k").unwrap()})`), and
+    error recovery guesses wrong (`"a"` unwrapped) or loses the code: then its pieces
+    between separators are parsed alone instead, each as an expression."""
+    batch = _parse_alone(item, failed)
+    if item.macro == "" or item.tree is None or count_error_regions(batch.root) == 0:
+        return [batch]
+    pieces = _pieces(item.tree, item.delta - item.start, MAX_PIECE_DEPTH)
+    if len(pieces) < 2:
+        return [batch]
+    return [
+        _parse_alone(replace(item, start=item.start + lo, contents=item.contents[lo:hi], tree=None))
+        for lo, hi in pieces
+    ]
+
+
+def _pieces(tree: Node, shift: int, depth: int) -> list[tuple[int, int]]:
+    """Spans (relative to the contents, `shift` maps node offsets there) of the pieces
+    between separators inside token tree `tree`; a piece that is one `{..}` or `[..]`
+    group (`{"b": x}`, `[v[1], 2]`) is split in turn, `depth` levels down at most. A
+    `(..)` group stays whole (json!'s `(expr): value` key), and so do separators
+    between `<` and `>` (`foo::<A, B>(x)`: generic arguments, not two pieces)."""
+    inner = tree.children[1:-1]  # without the delimiters
+    pieces: list[tuple[int, int]] = []
+    group: list[Node] = []
+    angles = 0
+    for child in [*inner, None]:
+        if child is not None and (angles > 0 or child.type not in _PIECE_SEPARATORS):
+            group.append(child)
+            if child.type == "<":
+                angles += 1
+            elif child.type == ">":
+                angles = max(0, angles - 1)
+            continue
+        if len(group) == 1 and _splittable_group(group[0]) and depth > 0:
+            pieces.extend(_pieces(group[0], shift, depth - 1))
+        elif group:
+            pieces.append((group[0].start_byte + shift, group[-1].end_byte + shift))
+        group = []
+        angles = 0
+    return pieces
+
+
+def _splittable_group(node: Node) -> bool:
+    if node.type != "token_tree" or node.child_count == 0:
+        return False
+    return node.children[0].type in ("{", "[")
 
 
 def _layer(item: _Pending, content_at: int) -> Layer:

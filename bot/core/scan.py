@@ -111,7 +111,9 @@ def scan(
     rules = active_rules(rules, options)
     test_files = options.test_module_paths
     parsed: dict[str, ParsedFile] = {}  # trees the test-module check parsed, reused below
-    if not options.include_tests:  # only test code that is not reported needs them
+    # Needed for test code that is not reported, and by the rules that never look at
+    # test code (assert-in-production), whatever the scan includes.
+    if not options.include_tests or any(rule.match.get("skip_in_tests") for rule in rules):
         test_files |= test_module_paths(sources, parsed)
     parse_ms = 0.0
     changed = 0

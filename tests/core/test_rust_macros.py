@@ -158,3 +158,34 @@ def test_shared_parses_choose_what_parsing_each_tree_alone_chooses(seed: int) ->
     alone = [_parse_alone(item) for item in pending]  # the reference: wrappers in order
     assert _parsed_as(parse_level(pending)) == _parsed_as(alone)
     assert len(_parsed_as(alone)) == len(pending)
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        # json!'s own syntax fails every wrapper; its values parse alone, as expressions.
+        (
+            'let a = json!({"a": 1, "b": m.get("k").unwrap()});',
+            [("unwrap-on-lookup", 'm.get("k")')],
+        ),
+        (
+            'let a = json!({"a": y.unwrap(), "n": {"deep": [v[2], 3]}});',
+            [("unwrap-used", "y"), ("index-or-slice", "v[2]")],
+        ),
+        ('let a = json!({"a": v[1]});', [("index-or-slice", "v[1]")]),
+        # A `(expr)` key stays whole, and so do generic arguments: `<A, B>` is no list.
+        (
+            "let a = json!({ (<R<&str, ()> as C>::f(&x).unwrap()): 1 });",
+            [("unwrap-used", "<R<&str, ()> as C>::f(&x)")],
+        ),
+        ('let a = json!({"a": f::<A, B>(x).expect("ok")});', [("expect-used", "f::<A, B>(x)")]),
+        # Error recovery's guesses are gone: `"a": [1]` is no index, `"a"` unwrapped neither.
+        ('let a = json!({"Array": [true], "Frog": ["Henry", []]});', []),
+    ],
+)
+def test_a_macros_own_syntax_is_read_piece_by_piece(
+    statement: str, expected: list[tuple[str, str]]
+) -> None:
+    found = scan(f"fn f() {{\n    {statement}\n}}\n").findings
+    assert [(f.rule, f.subject) for f in found] == expected
+    assert all(f.line == 2 for f in found)

@@ -54,6 +54,24 @@ def test_file_behind_cfg_test_mod_is_test_code_when_both_are_scanned() -> None:
     assert _scan(sources) == [("src/tests.rs", "test-code")]
 
 
+@pytest.mark.parametrize("include_tests", [False, True])
+def test_asserts_behind_cfg_test_mod_are_no_finding_even_with_include_tests(
+    include_tests: bool,
+) -> None:
+    sources = {
+        "src/lib.rs": b"#[cfg(test)]\nmod external;\npub fn f(n: u8) { assert!(n < 8); }\n",
+        "src/external.rs": b"pub fn ext() { assert!(false); Some(1).unwrap(); }\n",
+    }
+    targets = [ScanTarget(path, None) for path in sources]
+    result = scan(targets, dict(sources), RULES, ScanOptions(include_tests=include_tests))
+    found = [(f.path, f.rule, f.suppressed) for f in result.findings]
+    unwrap_mark = None if include_tests else "test-code"
+    assert found == [
+        ("src/external.rs", "unwrap-used", unwrap_mark),
+        ("src/lib.rs", "assert-in-production", None),
+    ]
+
+
 def test_caller_supplied_test_module_paths_mark_a_lone_file() -> None:
     sources = {"src/support.rs": b"fn helper() { x.unwrap(); }\n"}
     assert _scan(sources) == [("src/support.rs", None)]

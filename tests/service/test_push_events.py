@@ -44,6 +44,10 @@ def test_only_config_paths_or_an_incomplete_file_list_make_the_config_stale() ->
     assert touches_config(_push(commits="all"))
     assert touches_config(_push(commits=[None]))
     assert touches_config(_push(commits=[{"added": "clippy.toml"}]))
+    assert touches_config(_push(commits=[{"added": [1, None], "modified": [], "removed": []}]))
+    assert touches_config(_push(forced="true"))
+    assert touches_config(_push(deleted=None))
+    assert not touches_config({k: v for k, v in _push().items() if k != "forced"})
 
 
 async def _handled(payload: Any) -> list[str]:

@@ -23,8 +23,10 @@ PUSH_COMMITS_LISTED = 2048
 
 def touches_config(payload: Mapping[str, Any]) -> bool:
     """True unless the payload proves no config file changed (unsure counts as yes)."""
-    if payload.get("forced") is True or payload.get("deleted") is True:
-        return True
+    for flag in ("forced", "deleted"):
+        # True, or not a boolean at all (unsure): either way, maybe a change.
+        if flag in payload and payload[flag] is not False:
+            return True
     commits = payload.get("commits")
     if not isinstance(commits, list) or len(commits) >= PUSH_COMMITS_LISTED:
         return True
@@ -35,7 +37,8 @@ def touches_config(payload: Mapping[str, Any]) -> bool:
             paths = commit.get(key)
             if not isinstance(paths, list):
                 return True
-            if any(p in CONFIG_FILES for p in paths if isinstance(p, str)):
+            # A path that is not a string could be anything, a config file too.
+            if any(not isinstance(p, str) or p in CONFIG_FILES for p in paths):
                 return True
     return False
 
