@@ -16,6 +16,11 @@ from bot.core.ancestry import Ancestry, Fold
 _TEST_DIRS = frozenset({"tests", "benches", "examples"})
 # Property-test macros expand to #[test] functions.
 _TEST_MACROS = frozenset({"proptest", "quickcheck"})
+# Feature and cfg names of test-support code: `testing`, `test-util`, `mocks`, `fuzzing`.
+_TEST_FEATURE = re.compile(
+    r"(?:^|[-_])(?:tests?|testing|test[-_]?utils?|test[-_]?support|mocks?|mocking|fuzz|fuzzing)"
+    r"(?:[-_]|$)"
+)
 _TOKEN = re.compile(r'\s*(?:([A-Za-z_][A-Za-z0-9_]*)|("(?:[^"\\]|\\.)*")|(.))', re.DOTALL)
 
 
@@ -101,26 +106,37 @@ class _CfgParser:
         return token
 
     def predicate(self) -> bool:
+        """Whether the predicate holds only in test builds."""
+        return self._judge()[0]
+
+    def _judge(self) -> tuple[bool, bool]:
+        """(only in test builds, about testing at all): `test` is both; a test-support
+        feature (`feature = "testing"`, `fuzzing`) is the second only, since downstream
+        crates turn it on in their own production builds too."""
         name = self._take()
         if self._peek() == "=":
             self._take()
-            self._take()
-            return False
+            value = self._take().strip('"')
+            return False, name == "feature" and _TEST_FEATURE.search(value) is not None
         if self._peek() != "(":
-            return name == "test"
+            return name == "test", name == "test" or _TEST_FEATURE.fullmatch(name) is not None
         self._take()
-        parts: list[bool] = []
+        parts: list[tuple[bool, bool]] = []
         while self._peek() not in (")", ""):
-            parts.append(self.predicate())
+            parts.append(self._judge())
             if self._peek() == ",":
                 self._take()
         self._take()
-        if name in ("any", "all"):
-            # `any(test, feature = "testing")` is the usual spelling of test-support
-            # code shared with other crates, so it counts as test code too.
-            return any(parts)
+        if name == "all":  # compiled only when every part holds: one `test` is enough
+            return any(only for only, _ in parts), any(about for _, about in parts)
+        if name == "any":
+            # Compiled when any part holds: test code only if some part is `test` and
+            # every other is about testing. `any(test, feature = "testing")` is
+            # test-support code; `any(test, feature = "use_std")` is production code.
+            only = any(only for only, _ in parts) and all(about for _, about in parts)
+            return only, all(about for _, about in parts) and bool(parts)
         # not(...) and unknown operators never imply test.
-        return False
+        return False, False
 
 
 def _macro_name(invocation: Node) -> str:

@@ -83,6 +83,8 @@ def test_assertions_in_test_code_are_no_finding_at_all(include_tests: bool, path
         '#[cfg(any(test, feature = "testing"))]',
         "#[cfg(all(test, unix))]",
         "#[ cfg ( test ) ]",
+        '#[cfg(any(test, feature = "test-util"))]',
+        "#[cfg(any(test, fuzzing))]",
     ],
 )
 def test_function_marked_as_test_is_skipped(attribute: str) -> None:
@@ -171,3 +173,18 @@ def test_ordinary_paths_are_not_test_paths(path: str) -> None:
 )
 def test_cfg_predicates_are_evaluated(text: str, expected: bool) -> None:
     assert is_test_attribute(text) is expected
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    [
+        # Compiled whenever the feature is on, as in the crate's own default build.
+        '#[cfg(any(test, feature = "use_std"))]',
+        '#[cfg(any(all(test, unix), feature = "std"))]',
+        '#[cfg(feature = "testing")]',  # downstream crates enable it in production too
+        "#[cfg(not(test))]",
+    ],
+)
+def test_code_compiled_outside_tests_too_is_production_code(attribute: str) -> None:
+    code = f"{attribute}\nfn check() {{ x.unwrap(); }}\n"
+    assert lines(code) == [2]
