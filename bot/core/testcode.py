@@ -14,6 +14,12 @@ from tree_sitter import Node
 from bot.core.ancestry import Ancestry, Fold
 
 _TEST_DIRS = frozenset({"tests", "benches", "examples"})
+# Attributes (the last path segment) that make a function a test or benchmark:
+# `#[test]`, `#[tokio::test]`, `#[bench]`, `#[rstest]`, `#[test_case(1)]`,
+# `#[wasm_bindgen_test]`, `#[quickcheck]`, `#[test_strategy::proptest]`.
+_TEST_ATTRIBUTES = frozenset(
+    {"test", "bench", "rstest", "test_case", "wasm_bindgen_test", "quickcheck", "proptest"}
+)
 # Property-test macros expand to #[test] functions.
 _TEST_MACROS = frozenset({"proptest", "quickcheck"})
 # Feature and cfg names of test-support code: `testing`, `test-util`, `mocks`, `fuzzing`.
@@ -32,11 +38,12 @@ def is_test_path(path: str) -> bool:
 
 
 def is_test_attribute(text: str) -> bool:
-    """True for `test`, `<anything>::test`, and `cfg(...)` that only holds under `test`."""
+    """True for `test`, `<anything>::test` (and the other test and bench attributes), and
+    `cfg(...)` that only holds under `test`."""
     compact = "".join(text.split())
     head = re.match(r"[A-Za-z0-9_:]*", compact)
     path = head.group(0) if head else ""
-    if path == "test" or path.endswith("::test"):
+    if path.rsplit("::", 1)[-1] in _TEST_ATTRIBUTES:
         return True
     if path == "cfg" and compact[len(path) : len(path) + 1] == "(":
         return _cfg_implies_test(compact[len(path) :])

@@ -85,6 +85,12 @@ def test_assertions_in_test_code_are_no_finding_at_all(include_tests: bool, path
         "#[ cfg ( test ) ]",
         '#[cfg(any(test, feature = "test-util"))]',
         "#[cfg(any(test, fuzzing))]",
+        "#[bench]",
+        "#[rstest]",
+        "#[test_case(1, 2)]",
+        "#[wasm_bindgen_test]",
+        "#[quickcheck]",
+        "#[test_strategy::proptest]",
     ],
 )
 def test_function_marked_as_test_is_skipped(attribute: str) -> None:
