@@ -2,9 +2,11 @@
 
     .venv/bin/python -m benchmarks.pathological [--scale N] [--cap N]
 
-Inputs (generated): one fn with N `x.unwrap();` lines, and one line holding N
-`x.unwrap(); ` statements, for N in 10,000 and 40,000 times scale. A linear analysis keeps
-scan/parse roughly constant as N grows; a quadratic one multiplies it by ~4.
+Inputs (generated): one fn with N `x.unwrap();` lines, one line holding N
+`x.unwrap(); ` statements, and one fn with N `let aK = vK[0];` lines (literal indexes,
+each checked for an array declaration), for N in 10,000 and 40,000 times scale. A
+linear analysis keeps scan/parse roughly constant as N grows; a quadratic one
+multiplies it by ~4.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ def _inputs(count: int) -> dict[str, bytes]:
     return {
         f"{count} lines in one fn": ("fn f() {\n" + "    x.unwrap();\n" * count + "}\n").encode(),
         f"{count} on one line": ("fn f() { " + "x.unwrap(); " * count + "}\n").encode(),
+        # Literal indexes into distinct names: each asks what the fn declares an array.
+        f"{count} literal indexes in one fn": (
+            "fn f() {\n" + "".join(f"    let a{k} = v{k}[0];\n" for k in range(count)) + "}\n"
+        ).encode(),
     }
 
 

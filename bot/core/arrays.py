@@ -21,11 +21,16 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _FIELD = re.compile(r"^(?:self|[A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)$")
 # `name: [T; N]`: a field, parameter, typed let, const or static of array type.
 _TYPED_ARRAY = re.compile(rf":\s*{_ARRAY_TYPE}")
-_LOOK_BACK = 300
-# The name just before the `:` (not the tail of a longer word), and a `const`/`static`
-# (with `mut`) just before that name.
-_NAME_BEFORE = re.compile(r"(?<!\w)([A-Za-z_][A-Za-z0-9_]*)\s*$")
-_ITEM_BEFORE = re.compile(r"(?<!\w)(?:const|static)\s+(?:mut\s+)?$")
+# `let` forms that make a name an array (each starts with the literal `let`, so sre's
+# fast literal search finds the few places worth matching; `let(?<!\wlet)` is `\blet`):
+_LET = r"let(?<!\wlet)\s+(?:mut\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*"
+_LETS = (
+    re.compile(rf"{_LET}(?::[^=;]*)?=\s*\["),  # let x = [..];  let x: [u8; 4] = [..]
+    # let bs = b"1b23exfcz3r";  a byte string is a `&[u8; N]` (found in bytes' tests)
+    re.compile(rf"{_LET}=\s*(?:b\"(?:[^\"\\]|\\.)*\"|br(#*)\"(?s:.*?)\"\2)\s*;"),
+    # let raw = self.bits.to_ne_bytes();  (found in regex-syntax)
+    re.compile(rf"{_LET}=[^;]*\.to_(?:le|be|ne)_bytes\(\)\s*;"),
+)
 
 
 def evidently_array(receiver: str, fn_text: str, file_text: str) -> bool:
@@ -34,63 +39,56 @@ def evidently_array(receiver: str, fn_text: str, file_text: str) -> bool:
     if compact.startswith(("[", 'b"', 'br"', "br#")) or _BYTES_CALL.match(compact):
         return True
     if _IDENT.match(compact):
-        if compact in fn_text and any(p.search(fn_text) for p in _declarations(compact)):
-            return True
-        return compact in file_text and compact in _typed_arrays(file_text).items
+        # A parameter or `let` in the function, or a const/static in the file.
+        # (Set lookups: `name in text` per index was itself quadratic in a big fn.)
+        return compact in _declared(fn_text).local or compact in _declared(file_text).items
     field = _FIELD.match(compact)
-    if field is not None:
-        name = field.group(1)
-        return name in file_text and name in _typed_arrays(file_text).names
+    if field is not None:  # a struct field `name: [T; N]` anywhere in the file
+        return field.group(1) in _declared(file_text).typed
     return False
 
 
 @dataclass(frozen=True)
-class _TypedArrays:
-    """Names declared `name: [T; N]` anywhere in a file, and those of them that are
-    `const`/`static` items."""
+class _Declared:
+    """The array names a text declares: `name: [T; N]` anywhere (`typed`), those that
+    are `const`/`static` items (`items`), and with the `let` forms (`local`)."""
 
-    names: frozenset[str]
+    typed: frozenset[str]
     items: frozenset[str]
+    local: frozenset[str]
 
 
-@lru_cache(maxsize=4)
-def _typed_arrays(file_text: str) -> _TypedArrays:
-    """One pass over the file (from each `: [..; N]`, look back for the name), not a
-    search of the whole file per indexed name: a file indexes hundreds of names."""
-    names: set[str] = set()
+@lru_cache(maxsize=64)
+def _declared(text: str) -> _Declared:
+    """One pass over a function's or file's text, not a search of the whole text per
+    indexed name (a generated fn of 8,000 `let a = v[0];` was quadratic: minutes)."""
+    typed: set[str] = set()
     items: set[str] = set()
-    for typed in _TYPED_ARRAY.finditer(file_text):
-        before = file_text[max(0, typed.start() - _LOOK_BACK) : typed.start()]
-        name = _NAME_BEFORE.search(before)
-        if name is None or (name.start(1) == 0 and typed.start() > _LOOK_BACK):
-            continue  # no name, or one too long to be sure where it starts
-        names.add(name.group(1))
-        if _ITEM_BEFORE.search(before[: name.start(1)]):
-            items.add(name.group(1))
-    return _TypedArrays(frozenset(names), frozenset(items))
+    at = _TYPED_ARRAY.search(text)
+    while at is not None:
+        # Overlapping: `// [0; len) ..` in a comment must not swallow `buf: [u8; 4]`.
+        name, name_start = _word_before(text, at.start())
+        if _IDENT.match(name):
+            typed.add(name)
+            keyword, keyword_start = _word_before(text, name_start)
+            if keyword == "mut":
+                keyword, _ = _word_before(text, keyword_start)
+            if keyword in ("const", "static"):
+                items.add(name)
+        at = _TYPED_ARRAY.search(text, at.start() + 1)
+    local = set(typed)
+    for pattern in _LETS:
+        local.update(match.group(1) for match in pattern.finditer(text))
+    return _Declared(frozenset(typed), frozenset(items), frozenset(local))
 
 
-# Each pattern starts with a literal word, so sre's fast literal search finds the few
-# places worth matching (a leading `\b` made it try every position of a big file);
-# `word(?<!\wword)` is `\bword` for a word that starts with a word character.
-def _word(word: str, rest: str) -> re.Pattern[str]:
-    escaped = re.escape(word)
-    return re.compile(rf"{escaped}(?<!\w{escaped}){rest}")
-
-
-@lru_cache(maxsize=256)
-def _declarations(name: str) -> tuple[re.Pattern[str], ...]:
-    """A parameter or `let` in the function that makes `name` an array."""
-    escaped = re.escape(name)
-    return (
-        _word(name, rf"\s*:\s*{_ARRAY_TYPE}"),  # parameter or typed let
-        _word("let", rf"\s+(?:mut\s+)?{escaped}\s*(?::[^=;]*)?=\s*\["),  # let x = [..]
-        # let bs = b"1b23exfcz3r";  a byte string is a `&[u8; N]` (found in bytes' tests)
-        _word(
-            "let",
-            rf"\s+(?:mut\s+)?{escaped}\s*=\s*"
-            rf"(?:b\"(?:[^\"\\]|\\.)*\"|br(#*)\"(?s:.*?)\"\1)\s*;",
-        ),
-        # let raw = self.bits.to_ne_bytes();  (found in regex-syntax)
-        _word("let", rf"\s+(?:mut\s+)?{escaped}\s*=[^;]*\.to_(?:le|be|ne)_bytes\(\)\s*;"),
-    )
+def _word_before(text: str, end: int) -> tuple[str, int]:
+    """The word (letters, digits, `_`) that ends just before `end`, whitespace between
+    skipped, and where it starts; "" when something else comes first."""
+    stop = end
+    while stop > 0 and text[stop - 1].isspace():
+        stop -= 1
+    start = stop
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return text[start:stop], start

@@ -176,7 +176,10 @@ def analyse_file(
         regional = regions(root, source, runnable)
         query_ranges = needles.ranges(source, regional)
         if ranges is not None:
-            query_ranges = reachable_from(root, query_ranges, ranges)
+            # Both find every match that starts on a changed line: the needles it can
+            # reach, or the changed lines themselves. Walk the fewer nodes.
+            reachable = reachable_from(root, query_ranges, ranges)
+            query_ranges = reachable if _cost(reachable) < _cost(ranges) else ranges
         if not query_ranges:
             return FileAnalysis((), tuple(problems), parse_ms)
     # One joined query per tree: every rule's patterns, then the macro token trees.
@@ -295,6 +298,16 @@ def reachable_from(
         if first < len(changed) and changed[first][0] < end:
             kept.append((start, end))
     return kept
+
+
+# A query range costs about as much as walking this many bytes of its nodes (5 µs,
+# against 0.2 µs per node of about 4 bytes).
+RANGE_COST_BYTES = 100
+
+
+def _cost(spans: Sequence[tuple[int, int]]) -> int:
+    """The bytes-equivalent of querying `spans`."""
+    return sum(end - start + RANGE_COST_BYTES for start, end in spans)
 
 
 def _span_end(span: tuple[int, int]) -> int:

@@ -85,10 +85,16 @@ _TEXTS = [
     "constarr: [u8; 2]; static mut arr : [u8; 3];",
     "struct S { buf: [u8; 16], xbuf: Vec<u8> }",
     "struct S { ébuf: [u8; 16] }",
+    # A comment's `[0; len)` must not swallow the declaration after it (one pass).
+    "// valid: [0; len) only\nstruct S { buf: [u8; 4] }",
+    "const" + " " * 400 + "TABLE: [u8; 4];",
+    "const " + "T" * 320 + ": [u8; 4]; fn f(arr: u8) {}",
 ]
 
 
-@pytest.mark.parametrize("receiver", ["arr", "buf", "self.buf", "s.xbuf", "TABLE", "a r r"])
+@pytest.mark.parametrize(
+    "receiver", ["arr", "buf", "self.buf", "s.xbuf", "TABLE", "a r r", "T" * 320]
+)
 def test_array_evidence_agrees_with_the_plain_regex_definition(receiver: str) -> None:
     for fn_text in ["", *_TEXTS]:
         for file_text in ["", *_TEXTS]:

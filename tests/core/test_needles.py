@@ -215,3 +215,18 @@ def test_a_match_starting_on_a_changed_line_is_found_when_its_needle_is_not_chan
     )
     found = analyse_file("src/lib.rs", source, frozenset({2, 5}), RULES).findings
     assert [(f.rule, f.line) for f in found] == [("index-or-slice", 2), ("integer-division", 5)]
+
+
+def test_needles_below_a_changed_line_in_the_same_item_are_reachable() -> None:
+    from bot.core.rust import reachable_from
+    from bot.core.rust_syntax import parse
+
+    source = b"fn f() {\n    let y = compute(\n        a,\n    )[i];\n}\nfn g() { w[j]; }\n"
+    needles = needles_for(RULES)
+    assert needles is not None
+    ranges = needles.ranges(source)
+    line2 = (source.index(b"    let"), source.index(b"        a,"))
+    kept = reachable_from(parse(source), ranges, [line2])
+    index_in_f = source.index(b")[i]") + 1
+    assert [r for r in kept if r[0] <= index_in_f < r[1]], "f's `[` is below line 2: kept"
+    assert all(r[0] < source.index(b"fn g") for r in kept), "g is another item: not kept"

@@ -189,3 +189,20 @@ def test_a_macros_own_syntax_is_read_piece_by_piece(
     found = scan(f"fn f() {{\n    {statement}\n}}\n").findings
     assert [(f.rule, f.subject) for f in found] == expected
     assert all(f.line == 2 for f in found)
+
+
+@pytest.mark.parametrize(
+    ("statement", "rule"),
+    [
+        # No `.`, `[` or `!` inside: these were never parsed (a wrong prefilter).
+        ("log!(std::process::exit(1));", "process-exit"),
+        ("m!(std::panic::panic_any(1));", "panic-macro"),
+        ("m!(std::hint::unreachable_unchecked());", "unwrap-unchecked"),
+        ('println!("{}", a / b);', "integer-division"),
+    ],
+)
+def test_calls_and_operators_inside_macros_are_found_without_dots_or_brackets(
+    statement: str, rule: str
+) -> None:
+    found = scan(f"fn f() {{\n    {statement}\n}}\n").findings
+    assert [f.rule for f in found] == [rule]
