@@ -45,11 +45,17 @@ class Needles:
     regional: tuple[re.Pattern[bytes], ...] = ()
 
     def ranges(
-        self, source: bytes, regions: Sequence[tuple[int, int]] = ()
+        self,
+        source: bytes,
+        regions: Sequence[tuple[int, int]] = (),
+        *,
+        lowered: bytes | None = None,
     ) -> list[tuple[int, int]]:
         """Sorted, disjoint byte ranges of `source` covering every needle (the
-        regional ones only inside `regions`)."""
-        lowered = source.lower()
+        regional ones only inside `regions`); `lowered` is `source.lower()`, when the
+        caller has it."""
+        if lowered is None:
+            lowered = source.lower()
         found = [map(re.Match.span, pattern.finditer(lowered)) for pattern in self.patterns]
         for start, end in regions:
             found.extend(
@@ -92,14 +98,14 @@ def needles_for(rules: Sequence[Rule]) -> Needles | None:
     return _compiled(_texts(per_rule), _texts(in_rules), _texts(everywhere))
 
 
-def regions(root: Node, source: bytes, rules: Sequence[Rule]) -> list[tuple[int, int]]:
+def regions(root: Node, lowered: bytes, rules: Sequence[Rule]) -> list[tuple[int, int]]:
     """Where the rules with `file_needles` can match: the top-level items holding a
-    file needle (`impl Drop for G {..}`, or the module around it). Conservative: an
-    item is the smallest span that surely holds the whole item the needle names."""
+    file needle (`impl Drop for G {..}`, or the module around it), in the file whose
+    source lowercased is `lowered`. Conservative: an item is the smallest span that
+    surely holds the whole item the needle names."""
     patterns = [p for rule in rules for p in needles_of(rule.match, "file_needles")]
     if not patterns:
         return []
-    lowered = source.lower()
     hits = sorted(m.start() for pattern in patterns for m in pattern.finditer(lowered))
     if not hits:
         return []

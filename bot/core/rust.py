@@ -20,6 +20,7 @@ from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from tree_sitter import Node
 
@@ -164,7 +165,8 @@ def analyse_file(
         return FileAnalysis((), tuple(problems), parse_ms)
 
     file_is_test = test_file or is_test_path(path)
-    runnable = _present(rules, source, file_is_test=file_is_test)
+    lowered = source.lower()  # what needles and file needles run on
+    runnable = _present(rules, lowered, file_is_test=file_is_test)
     # A whole-file scan queries only around the rules' needles when each rule has them.
     needles = needles_for(runnable)
     query_ranges = ranges
@@ -173,8 +175,8 @@ def analyse_file(
     if needles is not None:
         # Every match overlaps a needle, so querying around the needles finds them all;
         # with changed lines, only needles a match starting on one of them can reach.
-        regional = regions(root, source, runnable)
-        query_ranges = needles.ranges(source, regional)
+        regional = regions(root, lowered, runnable)
+        query_ranges = needles.ranges(source, regional, lowered=lowered)
         if ranges is not None:
             # Both find every match that starts on a changed line: the needles it can
             # reach, or the changed lines themselves. Walk the fewer nodes.
@@ -263,16 +265,15 @@ def analyse_file(
     return FileAnalysis(findings, tuple(problems), parse_ms, left_out)
 
 
-def _present(rules: Sequence[Rule], source: bytes, *, file_is_test: bool) -> Sequence[Rule]:
+def _present(rules: Sequence[Rule], lowered: bytes, *, file_is_test: bool) -> Sequence[Rule]:
     """The rules that can match in this file: not those that skip test code in a test
-    file, nor those whose `file_needles` do not occur in `source`. The others' queries
-    (and needles) would only find matches to drop."""
+    file, nor those whose `file_needles` do not occur in `lowered` (the source
+    lowercased). The others' queries (and needles) would only find matches to drop."""
     if file_is_test:
         rules = tuple(rule for rule in rules if not rule.match.get("skip_in_tests"))
     wanted = [needles_of(rule.match, "file_needles") for rule in rules]
     if not any(wanted):
         return rules
-    lowered = source.lower()
     return tuple(
         rule
         for rule, patterns in zip(rules, wanted, strict=True)
@@ -294,7 +295,7 @@ def reachable_from(
         index = bisect_right(starts, start) - 1
         item_start = starts[index] if index >= 0 else 0
         # The first changed range ending after item_start: does it begin before `end`?
-        first = bisect_right(changed, item_start, key=_span_end)
+        first = bisect_right(changed, item_start, key=itemgetter(1))
         if first < len(changed) and changed[first][0] < end:
             kept.append((start, end))
     return kept
@@ -310,18 +311,10 @@ def _cost(spans: Sequence[tuple[int, int]]) -> int:
     return sum(end - start + RANGE_COST_BYTES for start, end in spans)
 
 
-def _span_end(span: tuple[int, int]) -> int:
-    return span[1]
-
-
 def _inside(spans: Sequence[tuple[int, int]], offset: int) -> bool:
     """Whether `offset` lies in one of the sorted, disjoint `spans`."""
-    index = bisect_right(spans, offset, key=_span_start) - 1
+    index = bisect_right(spans, offset, key=itemgetter(0)) - 1
     return index >= 0 and spans[index][0] <= offset < spans[index][1]
-
-
-def _span_start(span: tuple[int, int]) -> int:
-    return span[0]
 
 
 def cap_problem(path: str, cap: int, left_out: int) -> Problem:

@@ -64,10 +64,10 @@ class PushHandler:
         if repo is None or default is None or ref is None:
             ctx.logger.warning("push payload lacks repository/ref; ignored")
             return
-        if ref != f"refs/heads/{default}":
-            return
-        if not touches_config(ctx.payload):
-            ctx.logger.debug("push to %s:%s changed no config", repo, default)
+        # The web process asked the same already; a job stored without asking (another
+        # router, an older version) is judged alike here.
+        if not wants_push(ctx.payload):
+            ctx.logger.debug("push to %s:%s changed no config", repo, ref)
             return
         await self._config_changed(repo)
         ctx.logger.info("push to %s:%s may change its config; cached copies dropped", repo, default)
