@@ -160,9 +160,9 @@ def test_needles_are_matched_case_insensitively() -> None:
     assert needles.ranges(b"x.UnWrap()") == [(2, 8)]
 
 
-def _rule_with_needles(needles: object) -> str:
+def _rule_with_needles(needles: object, key: str = "needles") -> str:
     data = yaml.safe_load((DEFAULT_RULES_DIR / "unwrap-used.yml").read_text(encoding="utf-8"))
-    data["match"]["needles"] = needles
+    data["match"][key] = needles
     return yaml.safe_dump(data, sort_keys=False)
 
 
@@ -176,9 +176,25 @@ def _rule_with_needles(needles: object) -> str:
         ("unwrap", "non-empty list"),
     ],
 )
-def test_bad_needles_are_refused_at_load_time(needles: object, problem: str) -> None:
+@pytest.mark.parametrize("key", ["needles", "file_needles"])
+def test_bad_needles_are_refused_at_load_time(needles: object, problem: str, key: str) -> None:
     with pytest.raises(RuleLoadError, match=problem):
-        parse_rule(_rule_with_needles(needles), "unwrap-used.yml")
+        parse_rule(_rule_with_needles(needles, key), "unwrap-used.yml")
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None, ["true"]])
+def test_skip_in_tests_must_be_true_or_false(value: object) -> None:
+    with pytest.raises(RuleLoadError, match="skip_in_tests: must be true or false"):
+        parse_rule(_rule_with_needles(value, "skip_in_tests"), "unwrap-used.yml")
+
+
+def test_an_oversized_file_needle_list_loads_and_still_finds_its_text() -> None:
+    many = [f"word{n}(?!\\w)" for n in range(2_000)] + ["drop(?<!\\wdrop)\\s+for(?!\\w)"]
+    rule = parse_rule(_rule_with_needles(many, "file_needles"), "unwrap-used.yml")
+    source = b"impl Drop for G { fn drop(&mut self) { x.unwrap(); } }\nfn f() { y.unwrap(); }\n"
+    found = analyse_file("src/lib.rs", source, None, (rule,)).findings
+    assert [f.line for f in found] == [1]  # only in the top-level item holding the text
+    assert analyse_file("src/lib.rs", b"fn f() { y.unwrap(); }\n", None, (rule,)).findings == ()
 
 
 def _changed_patterns(source: bytes) -> list[frozenset[int]]:
